@@ -1,0 +1,1 @@
+"""Contract-true ingestion of landing extracts into PostgreSQL raw tables, with lineage."""

@@ -1,0 +1,91 @@
+"""Ingesting a whole landing folder: files in dependency order, then a summary of what happened."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+from ingestion.codes import load_codes
+from ingestion.extracts import all_extracts
+from ingestion.layout import LandedFile, discover
+from ingestion.loader import FileResult, LoadContext, create_schema, load_file
+
+
+@dataclass
+class IngestSummary:
+    files: list[FileResult] = field(default_factory=list)
+    conflicts: int = 0
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for f in self.files if f.outcome == outcome)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded for f in self.files)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(f.rows_rejected for f in self.files)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.warnings for f in self.files)
+
+    @property
+    def reject_reasons(self) -> Counter:
+        return sum((f.reject_reasons for f in self.files), Counter())
+
+    def report(self) -> str:
+        lines = [
+            f"files: {len(self.files)} found, {self.count('loaded')} loaded, "
+            f"{self.count('unchanged')} unchanged, {self.count('quarantined')} quarantined",
+            f"rows: {self.rows_loaded} loaded, {self.rows_rejected} rejected, "
+            f"{self.warnings} warnings, {self.conflicts} repeated interviews resolved",
+        ]
+        for f in self.files:
+            if f.outcome == "quarantined":
+                lines.append(f"  quarantined {f.relative_path}: {f.reason}")
+        if self.rows_rejected:
+            lines.append("rejected rows by reason:")
+            for reason, count in self.reject_reasons.most_common():
+                lines.append(f"  {count:>6}  {reason}")
+            lines.append("  (each reject's file, line, column and value: restricted.rejected_row)")
+        return "\n".join(lines)
+
+
+def _depends_on_changed(landed: LandedFile, changed: set[tuple]) -> bool:
+    """Rosters are checked against schools.csv, interviews against both: recheck after a change."""
+    if landed.kind == "roster":
+        return (landed.cohort, None) in changed
+    if landed.kind == "interviews":
+        return (landed.cohort, None) in changed or (landed.cohort, landed.cycle) in changed
+    return False
+
+
+def ingest_landing(
+    conn: psycopg.Connection,
+    landing: Path,
+    key: bytes,
+    progress: Callable[[str, int], None] | None = None,
+) -> IngestSummary:
+    codes = load_codes()
+    extracts = all_extracts(codes)
+    create_schema(conn)
+    context = LoadContext(conn, key)
+    summary = IngestSummary()
+    changed: set[tuple] = set()
+    for landed in discover(Path(landing), set(codes.cycles)):
+        force = _depends_on_changed(landed, changed)
+        result = load_file(conn, landed, extracts, context, force=force, progress=progress)
+        summary.files.append(result)
+        if result.outcome != "unchanged" and landed.kind == "schools":
+            changed.add((landed.cohort, None))
+        if result.outcome != "unchanged" and landed.kind == "roster":
+            changed.add((landed.cohort, landed.cycle))
+    summary.conflicts = conn.execute("select count(*) from raw.interview_conflict").fetchone()[0]
+    conn.commit()
+    return summary

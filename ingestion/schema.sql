@@ -1,0 +1,156 @@
+-- Raw layer of the warehouse. Re-runnable: every statement is idempotent.
+-- raw:        validated, pseudonymous rows exactly as delivered, with lineage (file_id, line_number)
+-- restricted: personal data (UPN, names, date of birth, free text) and row rejects, which quote
+--             the offending values; only the loader role may read it.
+create schema if not exists raw;
+create schema if not exists restricted;
+
+-- One row per load of a landed file: lineage and the audit of what happened to its rows.
+create table if not exists raw.file_load (
+    file_id           bigint generated always as identity primary key,
+    source_path       text        not null,  -- relative to the landing root
+    extract_kind      text,                  -- schools | roster | interviews; null if unrecognised
+    cohort            integer,
+    cycle             integer,
+    file_key          text,                  -- the URN of a roster, the adviser of interviews
+    sha256            text        not null,
+    size_bytes        bigint      not null,
+    delivered_at      timestamptz not null,  -- the file's modification time in the landing
+    loaded_at         timestamptz not null default clock_timestamp(),
+    status            text        not null check (status in ('loaded', 'quarantined')),
+    quarantine_reason text,
+    rows_read         integer     not null default 0,
+    rows_loaded       integer     not null default 0,
+    rows_rejected     integer     not null default 0,
+    warnings          integer     not null default 0,
+    is_current        boolean     not null default true,
+    superseded_at     timestamptz,
+    constraint every_row_accounted_for check (rows_read = rows_loaded + rows_rejected)
+);
+create unique index if not exists file_load_one_current_per_path
+    on raw.file_load (source_path) where is_current;
+
+create or replace view raw.quarantined_file as
+select file_id, source_path, sha256, delivered_at, loaded_at, quarantine_reason
+from raw.file_load
+where status = 'quarantined' and is_current;
+
+create table if not exists raw.load_warning (
+    file_id     bigint  not null,
+    line_number integer not null,
+    column_name text,
+    value       text,
+    message     text    not null
+);
+create index if not exists load_warning_file on raw.load_warning (file_id);
+
+create table if not exists restricted.rejected_row (
+    file_id     bigint  not null,
+    line_number integer not null,
+    column_name text,
+    value       text,
+    reason      text    not null
+);
+create index if not exists rejected_row_file on restricted.rejected_row (file_id);
+
+create table if not exists raw.school (
+    file_id     bigint  not null,
+    line_number integer not null,
+    cohort      integer not null,
+    urn         text    not null,
+    school_name text    not null,
+    la_code     text    not null
+);
+create index if not exists school_file on raw.school (file_id);
+
+create table if not exists raw.roster (
+    file_id        bigint   not null,
+    line_number    integer  not null,
+    cohort         integer  not null,
+    cycle          integer  not null,
+    school_urn     text     not null,
+    student_key    text     not null,  -- keyed pseudonym of the UPN
+    gender         text     not null,
+    year_group     smallint not null,
+    sen_status     text     not null,
+    disadvantaged  text     not null,
+    attendance_pct numeric(5, 2)
+);
+create index if not exists roster_file on raw.roster (file_id);
+create index if not exists roster_cycle on raw.roster (cohort, cycle);
+
+create table if not exists restricted.roster_identity (
+    file_id       bigint  not null,
+    line_number   integer not null,
+    student_key   text    not null,
+    upn           text    not null,
+    forename      text    not null,
+    surname       text    not null,
+    date_of_birth date    not null
+);
+create index if not exists roster_identity_file on restricted.roster_identity (file_id);
+
+create table if not exists raw.interview (
+    file_id               bigint   not null,
+    line_number           integer  not null,
+    cohort                integer  not null,
+    cycle                 integer  not null,
+    student_key           text     not null,
+    school_urn            text     not null,
+    interview_date        date     not null,
+    adviser_id            text     not null,
+    mode                  text     not null,
+    preferred_sector      text     not null,
+    post16_plan           text     not null,
+    k_english_maths       smallint,
+    k_fe_options          smallint,
+    k_career_information  smallint,
+    k_sixth_form          smallint,
+    k_apprenticeships     smallint,
+    k_traineeships        smallint,
+    k_training_providers  smallint,
+    k_t_levels            smallint,
+    k_higher_education    smallint,
+    k_labour_market       smallint,
+    k_employability       smallint,
+    k_applications        smallint,
+    neet_risk             text     not null,
+    predicted_destination text     not null,
+    interventions         text      -- ';'-separated intervention codes, sorted
+);
+create index if not exists interview_file on raw.interview (file_id);
+create index if not exists interview_cycle on raw.interview (cohort, cycle);
+
+create table if not exists restricted.interview_note (
+    file_id     bigint  not null,
+    line_number integer not null,
+    student_key text    not null,
+    job_type    text,
+    action_plan text
+);
+create index if not exists interview_note_file on restricted.interview_note (file_id);
+
+-- A second interview for the same student, cohort and cycle: the one from the file delivered
+-- last wins (then the later file, then the later line). version_rank = 1 is the winner; this
+-- view is the single place that rule lives, and dbt reads it.
+create or replace view raw.interview_version as
+select
+    interview.*,
+    file_load.delivered_at,
+    row_number() over (
+        partition by interview.cohort, interview.cycle, interview.student_key
+        order by file_load.delivered_at desc, interview.file_id desc, interview.line_number desc
+    ) as version_rank
+from raw.interview
+join raw.file_load using (file_id);
+
+create or replace view raw.interview_conflict as
+select
+    loser.cohort, loser.cycle, loser.student_key,
+    loser.file_id as superseded_file_id, loser.line_number as superseded_line_number,
+    winner.file_id as winning_file_id, winner.line_number as winning_line_number
+from raw.interview_version as loser
+join raw.interview_version as winner
+    on winner.cohort = loser.cohort and winner.cycle = loser.cycle
+    and winner.student_key = loser.student_key and winner.version_rank = 1
+where loser.version_rank > 1;

@@ -1,0 +1,1 @@
+"""Pathways: a data warehouse for careers guidance programmes."""

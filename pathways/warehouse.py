@@ -1,0 +1,68 @@
+"""Connecting to the warehouse database, creating it when missing, or starting an embedded one."""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+from pathways.settings import DEFAULT_WAREHOUSE_URL, STATE_DIR
+
+
+def _local_postgres_answers(host: str = "127.0.0.1", port: int = 5432) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _start_embedded_postgres() -> str:
+    """A bundled PostgreSQL (pgserver) in .state/pgdata, for machines with none running."""
+    import pgserver  # imported late: only laptops without PostgreSQL need it
+
+    server = pgserver.get_server(STATE_DIR / "pgdata", cleanup_mode=None)
+    return server.get_uri("pathways")
+
+
+def resolve_warehouse_url() -> str:
+    """WAREHOUSE_URL if set; else the local server; else an embedded one (demo on a bare laptop)."""
+    url = os.environ.get("WAREHOUSE_URL")
+    if url:
+        return url
+    if _local_postgres_answers():
+        return DEFAULT_WAREHOUSE_URL
+    return _start_embedded_postgres()
+
+
+def _with_database(url: str, database: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + database))
+
+
+def database_name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/") or "postgres"
+
+
+def ensure_database(url: str) -> None:
+    """Create the database named in url if it does not exist yet."""
+    name = database_name(url)
+    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as admin:
+        exists = admin.execute("select 1 from pg_database where datname = %s", (name,)).fetchone()
+        if not exists:
+            admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+
+
+def drop_database(url: str) -> None:
+    name = database_name(url)
+    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
+        )
+
+
+def connect(url: str) -> psycopg.Connection:
+    return psycopg.connect(url)
