@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = REPO_ROOT / "dbt_project" / "seeds"
 STATE_DIR = REPO_ROOT / ".state"
 DEFAULT_WAREHOUSE_URL = "postgresql://postgres@127.0.0.1:5432/pathways"
-DEMO_KEY_FILE = REPO_ROOT / ".secrets" / "pseudonym.key"
 
 
 class ConfigurationError(RuntimeError):
@@ -34,12 +32,3 @@ def pseudonym_key() -> bytes:
     if len(value) < 32:
         raise ConfigurationError("PATHWAYS_PSEUDONYM_KEY must be at least 32 characters long.")
     return value.encode()
-
-
-def ensure_demo_key() -> Path:
-    """Create the git-ignored demo key once; real deployments supply their own secret."""
-    if not DEMO_KEY_FILE.exists():
-        DEMO_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
-        DEMO_KEY_FILE.write_text(secrets.token_hex(32) + "\n")
-        DEMO_KEY_FILE.chmod(0o600)
-    return DEMO_KEY_FILE

@@ -32,13 +32,13 @@ KNOWLEDGE_MEANS = {
 # is the top sector (~20 % of all students at cycle 2).
 SECTOR_WEIGHTS = {
     "F": {
-        "creative_cultural_leisure": 26, "health_social_care": 20, "education_childcare": 11,
+        "creative_cultural_leisure": 22, "health_social_care": 20, "education_childcare": 11,
         "hospitality_retail": 8, "digital": 5, "public_uniformed": 6, "financial_professional": 6,
         "life_sciences": 6, "construction": 1.5, "logistics": 1.5, "agriculture_environment": 3,
         "clean_energy": 1, "chemicals_process": 1,
     },
     "M": {
-        "creative_cultural_leisure": 21, "construction": 15, "advanced_manufacturing": 10,
+        "creative_cultural_leisure": 18, "construction": 15, "advanced_manufacturing": 10,
         "digital": 12, "energy": 7, "public_uniformed": 8, "hospitality_retail": 6, "logistics": 5,
         "financial_professional": 4, "health_social_care": 4, "clean_energy": 3,
         "chemicals_process": 2, "agriculture_environment": 2, "life_sciences": 2,
@@ -53,7 +53,7 @@ SECTOR_WEIGHTS["U"] = {
 
 # Plans of students who have one: FE college ~40 % of all students at cycle 2.
 PLAN_WEIGHTS = {
-    "fe_college": 49, "sixth_form": 22, "apprenticeship": 17, "training_provider": 4,
+    "fe_college": 45, "sixth_form": 22, "apprenticeship": 17, "training_provider": 4,
     "employment_with_training": 4, "traineeship": 2, "armed_forces": 2,
 }  # fmt: skip
 

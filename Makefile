@@ -1,0 +1,39 @@
+# The two commands a user needs: `make demo` and `make test` (README).
+SHELL := /bin/bash
+DEMO_LANDING ?= .state/demo-landing
+KEY_FILE := .secrets/pseudonym.key
+export PATHWAYS_PSEUDONYM_KEY_FILE ?= $(abspath $(KEY_FILE))
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export SODA_CORE_TELEMETRY_ENABLED := false
+export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
+
+.PHONY: setup demo test lint format benchmark clean
+
+setup:
+	@scripts/setup.sh
+
+$(KEY_FILE):
+	@mkdir -p $(dir $@) && umask 077 && python3 -c "import secrets; print(secrets.token_hex(32))" > $@
+	@echo "created a local pseudonym key in $@ (git-ignored; keep it: it keeps pseudonyms stable)"
+
+demo: setup $(KEY_FILE)
+	@rm -rf $(DEMO_LANDING)
+	.venv/bin/pathways generate --out $(DEMO_LANDING) --defects
+	.venv/bin/pathways run --landing $(DEMO_LANDING)
+
+test: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/pytest
+
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+format:
+	.venv/bin/ruff check --fix . && .venv/bin/ruff format .
+
+benchmark: setup
+	.venv/bin/python benchmarks/ingest_benchmark.py
+
+clean:
+	rm -rf .state dbt_project/target dbt_project/logs

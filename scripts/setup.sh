@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Creates (or refreshes) the project's virtual environments. Idempotent: a venv whose pinned
+# requirements have not changed since it was built is left alone, so a second run takes seconds.
+#   .venv           pathways CLI, ingestion, Airflow 3.3 + cosmos, Soda Core v4, pytest, ruff
+#   .venv-dbt       dbt-core 1.11 + dbt-postgres (run by cosmos and the pipeline as a subprocess)
+#   .venv-superset  Superset 6.1 (its SQLAlchemy pin clashes with Airflow's)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+build_venv() {  # build_venv DIR REQUIREMENTS [extra pip args...]
+  local dir=$1 requirements=$2; shift 2
+  local stamp="$dir/.pathways-requirements.sha256"
+  local wanted
+  # The package's own metadata matters only to the venv it is installed into (extra args).
+  wanted=$(cat "$requirements" $([ $# -gt 0 ] && echo pyproject.toml) | sha256sum | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
+    echo "setup: $dir is up to date"
+    return
+  fi
+  echo "setup: building $dir from $requirements"
+  rm -rf "$dir"
+  "$PYTHON" -m venv "$dir"
+  "$dir/bin/pip" install --quiet --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+  "$dir/bin/pip" install --quiet -r "$requirements" "$@" 2>&1 | grep -v "^WARNING: Location" || true
+  "$dir/bin/python" -c "import sys" # the venv must at least start
+  echo "$wanted" > "$stamp"
+}
+
+build_venv .venv requirements/pipeline.txt -e .
+build_venv .venv-dbt requirements/dbt.txt
+build_venv .venv-superset requirements/superset.txt
+
+# pip's output is filtered above, so prove each install really landed.
+.venv/bin/python -c "import airflow, cosmos, soda_core, psycopg, stdnum, openpyxl, pathways" \
+  || { echo "setup: .venv is incomplete" >&2; rm -f .venv/.pathways-requirements.sha256; exit 1; }
+.venv-dbt/bin/dbt --version >/dev/null \
+  || { echo "setup: .venv-dbt is incomplete" >&2; rm -f .venv-dbt/.pathways-requirements.sha256; exit 1; }
+.venv-superset/bin/python -c "import superset" \
+  || { echo "setup: .venv-superset is incomplete" >&2; rm -f .venv-superset/.pathways-requirements.sha256; exit 1; }
+echo "setup: done"
