@@ -98,7 +98,10 @@ class _Spool:
     """COPY lines for a second table, held on disk past a few MB so memory stays flat."""
 
     def __init__(self):
-        self.file = tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8")
+        # Closed in copy_into, which every load reaches or abandons with its transaction.
+        self.file = tempfile.SpooledTemporaryFile(  # noqa: SIM115
+            max_size=8 << 20, mode="w+", encoding="utf-8"
+        )
         self.count = 0
 
     def add(self, line: str) -> None:
@@ -145,7 +148,7 @@ def _header_positions(header: list[str], fields, header_line: int):
         raise BadHeader(f"missing required column(s): {', '.join(missing)}")
     known = {f.name for f in fields}
     extras = [
-        (name, None, "column is not in the contract and was ignored")
+        (name, name, "column is not in the contract and was ignored")
         for name in header
         if name and name not in known
     ]
@@ -172,8 +175,8 @@ def _stream_rows(cursor, extract, landed, context, file_id, result, progress) ->
     rows_handler = extract.start(landed, context, file_id)
     accept = rows_handler.accept
     restricted, rejects, warnings = _Spool(), _Spool(), _Spool()
-    for column, value, message in extra_columns:
-        warnings.add(_finding_line(file_id, header_line, (column, column, message)))
+    for finding in extra_columns:
+        warnings.add(_finding_line(file_id, header_line, finding))
         result.warnings += 1
     batch: list[str] = []
     read = loaded = 0

@@ -27,11 +27,8 @@ def _csv_rows(path: Path) -> Iterator[Row]:
                 previous_end = reader.line_num
                 if cells:
                     yield start, cells
-        except UnicodeDecodeError as error:
-            raise UnreadableFile(
-                f"not UTF-8 text (byte {error.object[error.start : error.start + 1]!r} "
-                f"near line {previous_end + 1})"
-            ) from None
+        except UnicodeDecodeError:
+            raise UnreadableFile(_where_utf8_breaks(path)) from None
         except csv.Error as error:
             raise UnreadableFile(f"not valid CSV near line {previous_end + 1}: {error}") from None
 
@@ -46,7 +43,8 @@ def _where_utf8_breaks(path: Path) -> str:
                 decoder.decode(raw_line)
             except UnicodeDecodeError as error:
                 bad = raw_line[error.start : error.start + 1].hex()
-                return f"not UTF-8 text: byte 0x{bad} on line {line} (file offset {offset + error.start})"
+                position = offset + error.start
+                return f"not UTF-8 text: byte 0x{bad} on line {line} (file offset {position})"
             line += 1
             offset += len(raw_line)
     return "not UTF-8 text"

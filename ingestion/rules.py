@@ -127,7 +127,7 @@ def plain_text(text: str) -> str:
 
 
 def escape_copy_text(text: str) -> str:
-    """Free text can hold tabs, newlines and backslashes; COPY's text format must not see them raw."""
+    """Free text may hold tabs, newlines and backslashes, which COPY's text format must not see."""
     if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
         text = (
             text.replace("\\", "\\\\")

@@ -12,7 +12,7 @@ import psycopg
 from ingestion.codes import load_codes
 from ingestion.extracts import all_extracts
 from ingestion.layout import LandedFile, discover
-from ingestion.loader import FileResult, LoadContext, create_schema, load_file
+from ingestion.loader import DATA_TABLES, FileResult, LoadContext, create_schema, load_file
 
 
 @dataclass
@@ -86,6 +86,10 @@ def ingest_landing(
             changed.add((landed.cohort, None))
         if result.outcome != "unchanged" and landed.kind == "roster":
             changed.add((landed.cohort, landed.cycle))
+    if summary.count("loaded") or summary.count("quarantined"):
+        # Fresh statistics, or the planner guesses badly on the next query over new rows.
+        for table in DATA_TABLES:
+            conn.execute(f"analyze {table}")
     summary.conflicts = conn.execute("select count(*) from raw.interview_conflict").fetchone()[0]
     conn.commit()
     return summary

@@ -9,9 +9,11 @@ from __future__ import annotations
 import csv
 import os
 import random
+from datetime import timedelta
 from pathlib import Path
 
 from ingestion.codes import load_codes
+from ingestion.extracts import cycle_start
 from pathways.synthetic.generate import (
     ROSTER_HEADER,
     GeneratedLanding,
@@ -46,7 +48,8 @@ INTERVIEW_MUTATIONS = [
 
 
 def _plain_files(landing: GeneratedLanding, cycle: int, prefix: str) -> list[Path]:
-    folder = landing.root / f"cohort={landing.cohort}/cycle={cycle}"
+    """Files of a cycle written without BOM or CRLF (defects are planted only in those)."""
+    folder = landing.root / f"cohort={landing.cohort}/cycle={min(cycle, landing.cycles)}"
     return sorted(
         p for p in folder.glob(f"{prefix}_*.csv") if not p.read_bytes().startswith(b"\xef\xbb\xbf")
     )
@@ -129,16 +132,17 @@ def _plant_interview_rejects(landing, rng, codes) -> list[dict]:
 
 def _plant_warnings(landing) -> list[dict]:
     planted = []
-    path = _plain_files(landing, 3, "interviews")[0]
+    path = _plain_files(landing, 3, "interviews")[1]
     header, rows = _read(path)
+    far_off = cycle_start(landing.cohort, min(3, landing.cycles), load_codes()) + timedelta(150)
     relative = path.relative_to(landing.root).as_posix()
     plain_rows = [row for _, row in rows]
     plain_rows[0][header.index("adviser_id")] = "ADV999"
     planted.append({"kind": "warning", "path": relative, "line": rows[0][0],
                     "column": "adviser_id", "value": "ADV999"})  # fmt: skip
-    plain_rows[1][header.index("interview_date")] = "2024-08-20"
+    plain_rows[1][header.index("interview_date")] = far_off.isoformat()
     planted.append({"kind": "warning", "path": relative, "line": rows[1][0],
-                    "column": "interview_date", "value": "2024-08-20"})  # fmt: skip
+                    "column": "interview_date", "value": far_off.isoformat()})  # fmt: skip
     header = header + ["notes"]
     plain_rows = [row + [""] for row in plain_rows]
     planted.append({"kind": "warning", "path": relative, "line": 1,
@@ -149,11 +153,13 @@ def _plant_warnings(landing) -> list[dict]:
 
 def _plant_conflict(landing) -> list[dict]:
     """The same student interviewed twice in cycle 4: the later delivery wins."""
-    first, second = _plain_files(landing, 4, "interviews")[:2]
+    first, second = _plain_files(landing, 4, "interviews")[2:4]
     header, rows = _read(first)
     row = list(rows[0][1])
     row[header.index("adviser_id")] = second.stem.split("_", 1)[1]
-    row[header.index("mode")] = "telephone" if row[header.index("mode")] != "telephone" else "virtual"
+    row[header.index("mode")] = (
+        "telephone" if row[header.index("mode")] != "telephone" else "virtual"
+    )
     line = _append(second, [row])
     later = max(first.stat().st_mtime, second.stat().st_mtime) + 60
     os.utime(second, (later, later))

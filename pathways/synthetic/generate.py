@@ -55,6 +55,7 @@ class GeneratedLanding:
     root: Path
     cohort: int
     schools: list[School]
+    cycles: int = 7
     students: int = 0
     roster_rows: int = 0
     interview_rows: int = 0
@@ -81,9 +82,7 @@ def _ranks(values: list[float]) -> list[float]:
 def _score_quantiles(mean: float) -> list[float]:
     """Cumulative probabilities of 1..5 for a score 1 + Binomial(4, p) with the given mean."""
     p = min(max((mean - 1) / 4, 0.0), 1.0)
-    probabilities = [
-        [1, 4, 6, 4, 1][k] * p**k * (1 - p) ** (4 - k) for k in range(5)
-    ]
+    probabilities = [[1, 4, 6, 4, 1][k] * p**k * (1 - p) ** (4 - k) for k in range(5)]
     cumulative, total = [], 0.0
     for probability in probabilities:
         total += probability
@@ -236,7 +235,9 @@ def generate(
         for school in school_list:
             school.adviser = f"ADV{school.index % advisers + 1:03d}"
     people = _students(school_list, min(students, 999), cohort, rng)
-    landing = GeneratedLanding(root=root, cohort=cohort, schools=school_list, students=len(people))
+    landing = GeneratedLanding(
+        root=root, cohort=cohort, schools=school_list, cycles=cycles, students=len(people)
+    )
     writer.csv(
         f"cohort={cohort}/schools.csv",
         ["urn", "school_name", "la_code"],
@@ -294,7 +295,7 @@ def generate(
                     sector_labels[sector] if labels else sector,
                     "" if sector == "undecided" else rng.choice(JOB_TYPES[sector]),
                     plan_labels[plan] if labels else plan,
-                    *(knowledge[area['code']][i] for area in codes.knowledge_areas),
+                    *(knowledge[area["code"]][i] for area in codes.knowledge_areas),
                     risk,
                     destination,
                     ";".join(attended),

@@ -1,0 +1,45 @@
+"""Shared fixtures: every test that touches the warehouse gets its own fresh PostgreSQL database."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import psycopg
+import pytest
+
+from pathways import warehouse
+
+SERVER_URL = os.environ.get("PATHWAYS_TEST_SERVER_URL", "postgresql://postgres@127.0.0.1:5432")
+TEST_KEY = b"pathways-test-pseudonym-key-0123456789abcdef"
+
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+os.environ.setdefault("SODA_CORE_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
+
+
+@pytest.fixture
+def database_url():
+    url = f"{SERVER_URL}/pathways_test_{uuid.uuid4().hex[:10]}"
+    warehouse.ensure_database(url)
+    yield url
+    warehouse.drop_database(url)
+
+
+@pytest.fixture
+def conn(database_url):
+    with psycopg.connect(database_url) as connection:
+        yield connection
+
+
+@pytest.fixture
+def key() -> bytes:
+    return TEST_KEY
+
+
+@pytest.fixture
+def pipeline_env(monkeypatch, database_url):
+    """Environment for running the CLI or pipeline against this test's database."""
+    monkeypatch.setenv("WAREHOUSE_URL", database_url)
+    monkeypatch.setenv("PATHWAYS_PSEUDONYM_KEY", TEST_KEY.decode())
+    return dict(os.environ)

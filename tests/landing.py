@@ -1,0 +1,78 @@
+"""Building small landing folders for tests, one valid row at a time."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from ingestion.codes import load_codes
+from pathways.synthetic.generate import ROSTER_HEADER, interview_header, make_upn
+
+COHORT = 2024
+URN = "108000"
+OTHER_URN = "108003"
+ADVISER = "ADV001"
+
+
+def upn(n: int, la: str = "390") -> str:
+    return make_upn(la, n)
+
+
+def roster_row(n: int, **changes) -> dict[str, str]:
+    row = {
+        "upn": upn(n), "forename": "Ada", "surname": "Lovelace", "date_of_birth": "2010-01-15",
+        "gender": "F", "year_group": "10", "sen_status": "N", "disadvantaged": "Y",
+        "attendance_pct": "95.5",
+    }  # fmt: skip
+    row.update(changes)
+    return row
+
+
+def interview_row(n: int, **changes) -> dict[str, str]:
+    row = {column: "3" for column in interview_header(load_codes())}
+    row.update(
+        upn=upn(n), school_urn=URN, interview_date="2024-09-20", adviser_id=ADVISER,
+        mode="face_to_face", preferred_sector="digital", job_type="Software developer",
+        post16_plan="fe_college", neet_risk="low", predicted_destination="eet",
+        interventions="careers_workshop", action_plan="Visit the college open day",
+    )  # fmt: skip
+    row.update(changes)
+    return row
+
+
+def write_csv(path: Path, header: list[str], rows: list[dict], **options) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    encoding = "utf-8-sig" if options.get("bom") else "utf-8"
+    with open(path, "w", newline="", encoding=encoding) as handle:
+        writer = csv.writer(handle, lineterminator="\r\n" if options.get("crlf") else "\n")
+        writer.writerow(options.get("header_as_written", header))
+        for row in rows:
+            writer.writerow([row.get(column, "") for column in header])
+    return path
+
+
+class Landing:
+    """A landing folder with one cohort: two schools, and helpers to add extracts."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.schools()
+
+    def path(self, relative: str) -> Path:
+        return self.root / f"cohort={COHORT}" / relative
+
+    def schools(self, rows=None) -> Path:
+        rows = rows or [
+            {"urn": URN, "school_name": "Gateshead Academy", "la_code": "390"},
+            {"urn": OTHER_URN, "school_name": "Hartlepool School", "la_code": "805"},
+        ]
+        return write_csv(self.path("schools.csv"), ["urn", "school_name", "la_code"], rows)
+
+    def roster(self, rows, cycle=1, urn=URN, header=ROSTER_HEADER, **options) -> Path:
+        name = f"cycle={cycle}/roster_{urn}.csv"
+        return write_csv(self.path(name), header, rows, **options)
+
+    def interviews(self, rows, cycle=1, adviser=ADVISER, header=None, **options) -> Path:
+        header = header or interview_header(load_codes())
+        name = f"cycle={cycle}/interviews_{adviser}.csv"
+        return write_csv(self.path(name), header, rows, **options)

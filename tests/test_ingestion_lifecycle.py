@@ -1,0 +1,167 @@
+"""Loading over time: same bytes twice, corrections, crashes mid-file, pseudonyms, conflicts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+from ingest_helpers import count, ingest, rejects
+from landing import URN, Landing, interview_row, roster_row, upn
+
+from ingestion.loader import LoadContext
+from ingestion.run import ingest_landing
+
+TABLES = ("raw.school", "raw.roster", "restricted.roster_identity", "raw.interview",
+          "restricted.interview_note", "restricted.rejected_row", "raw.load_warning",
+          "raw.file_load")  # fmt: skip
+
+
+def snapshot(conn) -> dict[str, list]:
+    return {
+        table: conn.execute(f"select * from {table} order by 1, 2").fetchall() for table in TABLES
+    }
+
+
+def test_loading_the_same_bytes_twice_changes_nothing(tmp_path, conn, key):
+    landing = Landing(tmp_path)
+    landing.roster([roster_row(1), roster_row(2, gender="?")])
+    landing.interviews([interview_row(1)])
+    ingest(conn, landing, key)
+    before = snapshot(conn)
+
+    summary = ingest(conn, landing, key)
+
+    assert snapshot(conn) == before
+    assert summary.count("unchanged") == 3 and summary.count("loaded") == 0
+
+
+def test_a_correction_replaces_what_the_path_delivered_before(tmp_path, conn, key):
+    landing = Landing(tmp_path)
+    landing.roster([roster_row(1), roster_row(2), roster_row(3)])
+    landing.interviews([interview_row(1, mode="?"), interview_row(2)])
+    ingest(conn, landing, key)
+
+    landing.interviews([interview_row(1), interview_row(2, preferred_sector="construction")])
+    summary = ingest(conn, landing, key)
+
+    assert rejects(conn) == []
+    assert conn.execute(
+        "select line_number, preferred_sector from raw.interview order by 1"
+    ).fetchall() == [(2, "digital"), (3, "construction")]
+    history = conn.execute(
+        "select is_current, rows_loaded, rows_rejected, superseded_at is not null "
+        "from raw.file_load where source_path like '%interviews%' order by file_id"
+    ).fetchall()
+    assert history == [(False, 1, 1, True), (True, 2, 0, False)]
+    assert [f.replaced_earlier_delivery for f in summary.files if f.outcome == "loaded"] == [True]
+
+
+def test_a_roster_correction_rechecks_that_cycles_interviews(tmp_path, conn, key):
+    landing = Landing(tmp_path)
+    landing.roster([roster_row(1)])
+    landing.interviews([interview_row(1), interview_row(2)])
+    ingest(conn, landing, key)
+    assert [r[2] for r in rejects(conn)] == ["upn"]
+
+    landing.roster([roster_row(1), roster_row(2)])  # student 2 was missing from the roster
+    summary = ingest(conn, landing, key)
+
+    assert rejects(conn) == []
+    assert count(conn, "raw.interview") == 2
+    assert summary.count("loaded") == 2  # the roster, and the interviews checked again
+
+
+def test_a_crash_mid_file_leaves_nothing_and_a_reload_completes(tmp_path, database_url, key):
+    landing = Landing(tmp_path)
+    students = range(1, 3001)
+    landing.roster([roster_row(n) for n in students])
+    landing.interviews([interview_row(n) for n in students])
+    # A real crash: the loading process kills itself (SIGKILL) partway through the interview
+    # COPY, after thousands of rows have been sent to the server.
+    script = textwrap.dedent(
+        f"""
+        import os, signal, psycopg
+        from ingestion import loader
+        from ingestion.run import ingest_landing
+        loader.PROGRESS_EVERY_ROWS = loader.COPY_BATCH_ROWS = 500
+        def crash(path, rows):
+            if "interviews" in path and rows >= 1500:
+                os.kill(os.getpid(), signal.SIGKILL)
+        with psycopg.connect({database_url!r}) as conn:
+            ingest_landing(conn, {str(landing.root)!r}, {key!r}, progress=crash)
+        """
+    )
+    crashed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert crashed.returncode == -9, crashed.stderr
+
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        assert count(conn, "raw.interview") == 0
+        assert count(conn, "raw.roster") == 3000  # committed before the crash
+        assert conn.execute(
+            "select count(*) from raw.file_load where source_path like '%interviews%'"
+        ).fetchone() == (0,)
+        summary = ingest_landing(conn, landing.root, key)
+        assert count(conn, "raw.interview") == 3000
+        assert conn.execute(
+            "select count(distinct (cohort, cycle, student_key)) from raw.interview"
+        ).fetchone() == (3000,)
+        assert summary.count("loaded") == 1 and summary.count("unchanged") == 2
+
+
+def test_pseudonyms_are_stable_keyed_and_distinct(tmp_path, conn, key):
+    landing = Landing(tmp_path)
+    landing.roster([roster_row(1), roster_row(2)])
+    landing.roster([roster_row(1), roster_row(2)], cycle=2)
+    ingest(conn, landing, key)
+
+    by_upn = dict(conn.execute("select distinct upn, student_key from restricted.roster_identity"))
+    assert len(by_upn) == 2 and len(set(by_upn.values())) == 2
+    assert by_upn[upn(1)] == LoadContext(conn, key).pseudonym(upn(1))
+    assert LoadContext(conn, b"another-key-" * 4).pseudonym(upn(1)) != by_upn[upn(1)]
+    assert upn(1) not in by_upn[upn(1)] and len(by_upn[upn(1)]) == 32
+
+
+def test_a_second_interview_in_a_cycle_is_recorded_and_the_later_delivery_wins(tmp_path, conn, key):
+    landing = Landing(tmp_path)
+    landing.roster([roster_row(1)])
+    first = landing.interviews([interview_row(1, preferred_sector="digital")])
+    second = landing.interviews(
+        [interview_row(1, preferred_sector="construction", adviser_id="ADV002")], adviser="ADV002"
+    )
+    os.utime(first, (1_700_000_000, 1_700_000_000))
+    os.utime(second, (1_700_000_100, 1_700_000_100))
+
+    summary = ingest(conn, landing, key)
+
+    assert summary.conflicts == 1
+    assert conn.execute(
+        "select preferred_sector from raw.interview_version where version_rank = 1"
+    ).fetchall() == [("construction",)]
+    assert count(conn, "raw.interview") == 2  # both loaded: nothing is lost
+
+
+def test_personal_data_lands_only_in_the_restricted_schema(tmp_path, conn, key):
+    landing = Landing(tmp_path)
+    landing.roster([roster_row(1, forename="Zebedee", surname="Quixote")])
+    landing.interviews([interview_row(1, job_type="Zookeeper", action_plan="Secret plan")])
+    ingest(conn, landing, key)
+
+    secrets = [upn(1), "Zebedee", "Quixote", "2010-01-15", "Zookeeper", "Secret plan"]
+    for (table,) in conn.execute(
+        "select table_schema || '.' || table_name from information_schema.tables "
+        "where table_schema = 'raw'"
+    ).fetchall():
+        text = " ".join(str(row) for row in conn.execute(f"select * from {table}"))
+        for secret in secrets:
+            assert secret not in text, f"{secret} found in {table}"
+    restricted = " ".join(
+        str(row)
+        for table in ("restricted.roster_identity", "restricted.interview_note")
+        for row in conn.execute(f"select * from {table}")
+    )
+    assert all(secret in restricted for secret in secrets[:2] + secrets[4:])
+    assert URN in " ".join(str(r) for r in conn.execute("select * from raw.interview"))
