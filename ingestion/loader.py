@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -92,6 +93,7 @@ class FileResult:
     reason: str | None = None
     reject_reasons: Counter = field(default_factory=Counter)
     replaced_earlier_delivery: bool = False
+    seconds: float = 0.0
 
 
 class _Spool:
@@ -272,6 +274,7 @@ def load_file(
     Same bytes as the current delivery of this path: nothing changes (unless force, used when
     a file it was checked against has changed). New bytes: the earlier delivery is replaced.
     """
+    started = time.perf_counter()
     sha256, size = file_digest(landed.path)
     result = FileResult(landed.relative_path, "loaded")
     with conn.transaction(), conn.cursor() as cursor:
@@ -315,4 +318,5 @@ def load_file(
         )  # fmt: skip
     if landed.kind in ("schools", "roster"):
         context.forget(landed)
+    result.seconds = time.perf_counter() - started
     return result
