@@ -1,20 +1,20 @@
-"""The three extracts of the contract: their columns, cross-column rules and where rows land."""
+"""The three extracts of the contract: their columns, cross-column rules and where rows land.
+
+Rules run column by column over a batch of rows (see ingestion.batch); each extract binds its
+fields to the file being loaded (which school, which cycle) and turns a checked batch into
+rows for its raw table and, for personal data, its restricted table.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from itertools import repeat
 
 from ingestion import rules
+from ingestion.batch import Batch
 from ingestion.codes import Codes
-from ingestion.rules import NULL, Field, Problem
-
-# A rejected or warned cell: (column, value, reason)
-Finding = tuple[str | None, str | None, str]
-
-
-# What one good row becomes, as a plain tuple because it is made once per row:
-# (raw COPY line, restricted COPY line or None, warnings or None).
-Accepted = tuple[str, str | None, list[Finding] | None]
+from ingestion.rules import Field, Problem
 
 
 def cycle_start(cohort: int, cycle: int, codes: Codes) -> date:
@@ -23,7 +23,7 @@ def cycle_start(cohort: int, cycle: int, codes: Codes) -> date:
     return date(cohort + months // 12, months % 12 + 1, 1)
 
 
-def _months_between(earlier: date, later: date) -> int:
+def months_between(earlier: date, later: date) -> int:
     return (later.year - earlier.year) * 12 + later.month - earlier.month
 
 
@@ -31,8 +31,28 @@ def age_on(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def knowledge_columns(codes: Codes) -> list[str]:
-    return [area["column"] for area in codes.knowledge_areas]
+def _also(parse: rules.Parser, then) -> rules.Parser:
+    """A parser followed by a further rule on its result."""
+
+    def checked(text: str):
+        value = parse(text)
+        return value if value.__class__ is Problem else then(value)
+
+    return checked
+
+
+def _first_seen(batch: Batch, column: str, seen: dict[str, int]) -> None:
+    """Reject a value met again in the same file (first at line N)."""
+    for index, value in enumerate(batch.columns[column]):
+        if value.__class__ is Problem or index in batch.rejected:
+            continue
+        if value in seen:
+            batch.reject(index, (column, value, f"appears again (first at line {seen[value]})"))
+        else:
+            seen[value] = batch.lines[index]
+
+
+Rows = Iterable[tuple]
 
 
 class SchoolsExtract:
@@ -52,20 +72,24 @@ class SchoolsExtract:
     def file_problem(self, landed, context) -> str | None:
         return None
 
-    def start(self, landed, context, file_id: int) -> SchoolsExtract.Rows:
-        return self.Rows(landed, file_id)
+    def bind(self, landed, context, file_id: int) -> SchoolsExtract.File:
+        return self.File(self, landed, file_id)
 
-    class Rows:
-        def __init__(self, landed, file_id: int):
-            self.file_id, self.cohort = file_id, landed.cohort
-            self.first_line: dict[str, int] = {}
+    class File:
+        def __init__(self, extract, landed, file_id):
+            self.fields = extract.fields
+            self.constants = (file_id, landed.cohort)
+            self.seen: dict[str, int] = {}
 
-        def accept(self, line: int, values: list[str]) -> Accepted | list[Finding]:
-            urn, name, la_code = values
-            if urn in self.first_line:
-                return [("urn", urn, f"appears again (first at line {self.first_line[urn]})")]
-            self.first_line[urn] = line
-            return f"{self.file_id}\t{line}\t{self.cohort}\t{urn}\t{name}\t{la_code}\n", None, None
+        def finish(self, batch: Batch) -> tuple[Rows, Rows | None]:
+            _first_seen(batch, "urn", self.seen)
+            c = batch.columns
+            file_id, cohort = self.constants
+            raw = batch.good(
+                repeat(file_id), batch.lines, repeat(cohort), c["urn"], c["school_name"],
+                c["la_code"],
+            )  # fmt: skip
+            return raw, None
 
 
 class RosterExtract:
@@ -102,34 +126,46 @@ class RosterExtract:
             )
         return None
 
-    def start(self, landed, context, file_id: int) -> RosterExtract.Rows:
-        return self.Rows(self, landed, context, file_id)
+    def bind(self, landed, context, file_id: int) -> RosterExtract.File:
+        return self.File(self, landed, context, file_id)
 
-    class Rows:
-        def __init__(self, extract, landed, context, file_id: int):
-            self.pseudonym = context.pseudonym
-            self.cycle_day = cycle_start(landed.cohort, landed.cycle, extract.codes)
-            self.file_id = file_id
-            self.lineage = f"\t{landed.cohort}\t{landed.cycle}\t{landed.key}\t"
-            self.first_line: dict[str, int] = {}
+    class File:
+        def __init__(self, extract, landed, context, file_id):
+            cycle_day = cycle_start(landed.cohort, landed.cycle, extract.codes)
 
-        def accept(self, line: int, values: list[str]) -> Accepted | list[Finding]:
-            upn, forename, surname, born, gender, year_group, sen, disadvantaged, attendance = (
-                values
+            def aged_12_to_17(born: str):
+                age = age_on(date.fromisoformat(born), cycle_day)
+                return born if 12 <= age <= 17 else Problem(
+                    f"gives age {age} at the cycle; must be 12-17"
+                )  # fmt: skip
+
+            self.fields = tuple(
+                Field(f.name, f.required, context.checked_upn)
+                if f.name == "upn"
+                else Field(f.name, f.required, _also(f.parse, aged_12_to_17))
+                if f.name == "date_of_birth"
+                else f
+                for f in extract.fields
             )
-            age = age_on(date.fromisoformat(born), self.cycle_day)
-            if not 12 <= age <= 17:
-                return [("date_of_birth", born, f"gives age {age} at the cycle; must be 12-17")]
-            if upn in self.first_line:
-                return [("upn", upn, f"appears again (first at line {self.first_line[upn]})")]
-            self.first_line[upn] = line
-            key = self.pseudonym(upn)
-            return (
-                f"{self.file_id}\t{line}{self.lineage}{key}\t{gender}\t{year_group}\t{sen}"
-                f"\t{disadvantaged}\t{attendance}\n",
-                f"{self.file_id}\t{line}\t{key}\t{upn}\t{forename}\t{surname}\t{born}\n",
-                None,
-            )
+            self.context = context
+            self.constants = (file_id, landed.cohort, landed.cycle, landed.key)
+            self.seen: dict[str, int] = {}
+
+        def finish(self, batch: Batch) -> tuple[Rows, Rows]:
+            _first_seen(batch, "upn", self.seen)
+            c = batch.columns
+            keys = self.context.pseudonyms(c["upn"])
+            file_id, cohort, cycle, urn = self.constants
+            raw = batch.good(
+                repeat(file_id), batch.lines, repeat(cohort), repeat(cycle), repeat(urn), keys,
+                c["gender"], c["year_group"], c["sen_status"], c["disadvantaged"],
+                c["attendance_pct"],
+            )  # fmt: skip
+            restricted = batch.good(
+                repeat(file_id), batch.lines, keys, c["upn"], c["forename"], c["surname"],
+                c["date_of_birth"],
+            )  # fmt: skip
+            return raw, restricted
 
 
 class InterviewsExtract:
@@ -140,7 +176,7 @@ class InterviewsExtract:
 
     def __init__(self, codes: Codes):
         self.codes = codes
-        self.knowledge = knowledge_columns(codes)
+        self.knowledge = [area["column"] for area in codes.knowledge_areas]
         score = rules.whole_number_in({1, 2, 3, 4, 5}, "knowledge score")
         self.fields = (
             Field("upn", True, rules.parse_upn),
@@ -157,73 +193,79 @@ class InterviewsExtract:
             Field("job_type", False, rules.plain_text, cacheable=False),
             Field("action_plan", False, rules.plain_text, cacheable=False),
         )
+        self.loaded_as_is = [f.name for f in self.fields[2:-2]]
         self.raw_columns = (
             "file_id", "line_number", "cohort", "cycle", "student_key", "school_urn",
-            "interview_date", "adviser_id", "mode", "preferred_sector", "post16_plan",
-            *self.knowledge, "neet_risk", "predicted_destination", "interventions",
+            *self.loaded_as_is,
         )  # fmt: skip
 
     def file_problem(self, landed, context) -> str | None:
         return None
 
-    def start(self, landed, context, file_id: int) -> InterviewsExtract.Rows:
-        return self.Rows(self, landed, context, file_id)
+    def bind(self, landed, context, file_id: int) -> InterviewsExtract.File:
+        return self.File(self, landed, context, file_id)
 
-    class Rows:
-        def __init__(self, extract, landed, context, file_id: int):
-            self.pseudonym = context.pseudonym
-            self.schools = context.schools(landed.cohort)
+    class File:
+        def __init__(self, extract, landed, context, file_id):
+            schools = context.schools(landed.cohort)
+
+            def in_schools(urn: str):
+                if urn in schools:
+                    return urn
+                return Problem(f"is not in schools.csv for cohort {landed.cohort}")
+
+            self.fields = tuple(
+                Field(f.name, f.required, context.checked_upn)
+                if f.name == "upn"
+                else Field(f.name, f.required, _also(f.parse, in_schools))
+                if f.name == "school_urn"
+                else f
+                for f in extract.fields
+            )
+            self.extract, self.context = extract, context
             self.on_roster = context.roster(landed.cohort, landed.cycle)
-            self.cohort, self.cycle = landed.cohort, landed.cycle
+            self.cycle = landed.cycle
             self.adviser = landed.key
-            self.adviser_folded = landed.key.casefold()
             self.target = cycle_start(landed.cohort, landed.cycle, extract.codes)
-            self.file_id = file_id
-            self.lineage = f"\t{landed.cohort}\t{landed.cycle}\t"
-            self.dates_checked: dict[str, Finding | None] = {}
+            self.constants = (file_id, landed.cohort, landed.cycle)
 
-        def _date_warning(self, interview_date: str) -> Finding | None:
-            # A date more than a month either side of the cycle's target month is a warning.
-            if interview_date not in self.dates_checked:
-                held = date.fromisoformat(interview_date)
-                distance = _months_between(self.target, held)
-                self.dates_checked[interview_date] = (
-                    None
-                    if -1 <= distance <= 1
-                    else (
-                        "interview_date",
-                        interview_date,
-                        f"is {abs(distance)} months from the cycle's target month "
-                        f"({self.target:%B %Y})",
-                    )
-                )
-            return self.dates_checked[interview_date]
+        def _warn_where(self, batch: Batch, column: str, message_for) -> None:
+            """Warn on every row whose value gets a message; worked out once per value."""
+            values = batch.columns[column]
+            messages = {v: message_for(v) for v in set(values) if v.__class__ is str}
+            if any(messages.values()):
+                for index, value in enumerate(values):
+                    if messages.get(value) and index not in batch.rejected:
+                        batch.warn(index, (column, value, messages[value]))
 
-        def accept(self, line: int, values: list[str]) -> Accepted | list[Finding]:
-            upn, urn, held, adviser = values[0], values[1], values[2], values[3]
-            if urn not in self.schools:
-                return [("school_urn", urn, f"is not in schools.csv for cohort {self.cohort}")]
-            key = self.pseudonym(upn)
-            if (urn, key) not in self.on_roster:
-                return [("upn", upn, f"is not on the cycle {self.cycle} roster of school {urn}")]
-            raw = f"{self.file_id}\t{line}{self.lineage}{key}\t{urn}\t{chr(9).join(values[2:-2])}\n"
-            job_type, action_plan = values[-2], values[-1]
-            restricted = None
-            if job_type != NULL or action_plan != NULL:
-                restricted = f"{self.file_id}\t{line}\t{key}\t{job_type}\t{action_plan}\n"
-            warnings = None
-            if adviser.casefold() != self.adviser_folded:
-                warnings = [
-                    (
-                        "adviser_id",
-                        adviser,
-                        f"does not match the file name's adviser {self.adviser}",
-                    )
-                ]
-            date_warning = self.dates_checked.get(held) or self._date_warning(held)
-            if date_warning:
-                warnings = (warnings or []) + [date_warning]
-            return raw, restricted, warnings
+        def _far_from_target(self, held: str) -> str | None:
+            distance = months_between(self.target, date.fromisoformat(held))
+            if -1 <= distance <= 1:
+                return None
+            return f"is {abs(distance)} months from the cycle's target month ({self.target:%B %Y})"
+
+        def _not_file_adviser(self, adviser: str) -> str | None:
+            if adviser.casefold() == self.adviser.casefold():
+                return None
+            return f"does not match the file name's adviser {self.adviser}"
+
+        def finish(self, batch: Batch) -> tuple[Rows, Rows]:
+            c = batch.columns
+            keys = self.context.pseudonyms(c["upn"])
+            on_roster, rejected = self.on_roster, batch.rejected
+            for index, pair in enumerate(zip(c["school_urn"], keys, strict=True)):
+                if pair not in on_roster and index not in rejected:
+                    reason = f"is not on the cycle {self.cycle} roster of school {pair[0]}"
+                    batch.reject(index, ("upn", c["upn"][index], reason))
+            self._warn_where(batch, "adviser_id", self._not_file_adviser)
+            self._warn_where(batch, "interview_date", self._far_from_target)
+            file_id, cohort, cycle = self.constants
+            raw = batch.good(
+                repeat(file_id), batch.lines, repeat(cohort), repeat(cycle), keys,
+                c["school_urn"], *(c[name] for name in self.extract.loaded_as_is),
+            )  # fmt: skip
+            notes = batch.good(repeat(file_id), batch.lines, keys, c["job_type"], c["action_plan"])
+            return raw, (row for row in notes if row[3] or row[4])
 
 
 def all_extracts(codes: Codes) -> dict[str, object]:
@@ -231,6 +273,3 @@ def all_extracts(codes: Codes) -> dict[str, object]:
         extract.kind: extract
         for extract in (SchoolsExtract(codes), RosterExtract(codes), InterviewsExtract(codes))
     }
-
-
-__all__ = ["Accepted", "Finding", "Problem", "all_extracts", "cycle_start", "age_on"]

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import hmac
+import io
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path
 
 import psycopg
 
-from ingestion.extracts import Finding
+from ingestion.batch import Batch, Finding, check_column
 from ingestion.layout import LandedFile
-from ingestion.readers import UnreadableFile, normalise_header, read_rows
-from ingestion.rules import Problem, escape_copy_text
+from ingestion.readers import UnreadableFile, normalise_header, read_batches
+from ingestion.rules import Problem, parse_upn
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 DATA_TABLES = (
@@ -29,11 +30,8 @@ DATA_TABLES = (
     "restricted.rejected_row",
     "raw.load_warning",
 )
-# Checked values are remembered per file up to this many per column; keeps memory flat.
-CACHE_LIMIT = 100_000
+# UPN checks and pseudonyms are remembered for the run up to this many students.
 PSEUDONYM_CACHE_LIMIT = 500_000
-COPY_BATCH_ROWS = 5_000
-PROGRESS_EVERY_ROWS = 100_000
 
 
 def create_schema(conn: psycopg.Connection) -> None:
@@ -50,6 +48,7 @@ class LoadContext:
         self.conn = conn
         self._key = key
         self._pseudonyms: dict[str, str] = {}
+        self._upns: dict[str, str | Problem] = {}
         self._schools: dict[int, set[str]] = {}
         self._rosters: dict[tuple[int, int], set[tuple[str, str]]] = {}
 
@@ -60,6 +59,20 @@ class LoadContext:
             if len(self._pseudonyms) < PSEUDONYM_CACHE_LIMIT:
                 self._pseudonyms[upn] = key
         return key
+
+    def pseudonyms(self, upns: Sequence) -> list[str | None]:
+        """Pseudonyms for a column of checked UPNs (None where the UPN was bad)."""
+        keys = {upn: self.pseudonym(upn) for upn in set(upns) if upn.__class__ is str}
+        return list(map(keys.get, upns))
+
+    def checked_upn(self, text: str) -> str | Problem:
+        """UPN check, remembered for the run: rosters and interviews repeat the same UPNs."""
+        checked = self._upns.get(text)
+        if checked is None:
+            checked = parse_upn(text)
+            if len(self._upns) < PSEUDONYM_CACHE_LIMIT:
+                self._upns[text] = checked
+        return checked
 
     def schools(self, cohort: int) -> set[str]:
         if cohort not in self._schools:
@@ -97,26 +110,38 @@ class FileResult:
 
 
 class _Spool:
-    """COPY lines for a second table, held on disk past a few MB so memory stays flat."""
+    """CSV rows for a later COPY, held on disk past a few MB so memory stays flat."""
 
-    def __init__(self):
+    def __init__(self, file_id: int):
+        self.file_id = file_id
         # Closed in copy_into, which every load reaches or abandons with its transaction.
         self.file = tempfile.SpooledTemporaryFile(  # noqa: SIM115
-            max_size=8 << 20, mode="w+", encoding="utf-8"
+            max_size=8 << 20, mode="w+", encoding="utf-8", newline=""
         )
-        self.count = 0
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer)
 
-    def add(self, line: str) -> None:
-        self.file.write(line)
-        self.count += 1
+    def add_findings(self, line: int, findings: list[Finding]) -> None:
+        self.writer.writerows((self.file_id, line, *finding) for finding in findings)
 
-    def copy_into(self, cursor: psycopg.Cursor, table: str, columns: tuple[str, ...]) -> None:
-        if self.count:
+    def flush(self) -> None:
+        """Move what the batch wrote into the spool file in one write."""
+        self.file.write(self.buffer.getvalue())
+        self.buffer.seek(0)
+        self.buffer.truncate()
+
+    def copy_into(self, cursor, table: str, columns: tuple[str, ...], options: str = "") -> None:
+        self.flush()
+        if self.file.tell():
             self.file.seek(0)
-            with cursor.copy(f"copy {table} ({', '.join(columns)}) from stdin") as copy:
+            with cursor.copy(_copy_sql(table, columns, options)) as copy:
                 while chunk := self.file.read(1 << 20):
                     copy.write(chunk)
         self.file.close()
+
+
+def _copy_sql(table: str, columns: tuple[str, ...], options: str = "") -> str:
+    return f"copy {table} ({', '.join(columns)}) from stdin (format csv{options})"
 
 
 class BadHeader(Exception):
@@ -132,16 +157,7 @@ def file_digest(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _finding_line(file_id: int, line: int, finding: Finding) -> str:
-    column, value, message = finding
-    return (
-        f"{file_id}\t{line}\t{column or chr(92) + 'N'}\t"
-        f"{escape_copy_text(value) if value is not None else chr(92) + 'N'}\t"
-        f"{escape_copy_text(message)}\n"
-    )
-
-
-def _header_positions(header: list[str], fields, header_line: int):
+def _header_positions(header: list[str], fields) -> tuple[list[int | None], list[Finding]]:
     duplicates = sorted({name for name in header if name and header.count(name) > 1})
     if duplicates:
         raise BadHeader(f"column(s) appear more than once in the header: {', '.join(duplicates)}")
@@ -154,101 +170,82 @@ def _header_positions(header: list[str], fields, header_line: int):
         for name in header
         if name and name not in known
     ]
-    # An absent optional column reads as blank: it points one past the row's last cell.
-    positions = [header.index(f.name) if f.name in header else len(header) for f in fields]
-    return positions, extras
+    return [header.index(f.name) if f.name in header else None for f in fields], extras
+
+
+def _even_up(lines, rows: list[list[str]], width: int, rejects: _Spool, result):
+    """Pad short rows with blanks; reject rows with extra non-empty cells."""
+    kept_lines, kept_rows = [], []
+    for line, row in zip(lines, rows, strict=True):
+        if len(row) > width and any(row[width:]):
+            surplus = ",".join(row[width:])
+            reason = f"row has {len(row)} values but the header has {width} columns"
+            _reject(rejects, line, [(None, surplus, reason)], result)
+            continue
+        kept_lines.append(line)
+        kept_rows.append((row + [""] * width)[:width])
+    return kept_lines, kept_rows
 
 
 def _stream_rows(cursor, extract, landed, context, file_id, result, progress) -> None:
-    """Validate and COPY every row of the file; rejects and warnings are spooled then copied."""
-    rows = read_rows(landed.path, landed.ext)
-    first = next(rows, None)
+    """Check and COPY the file's rows in batches; rejects and warnings are spooled, then copied."""
+    batches = read_batches(landed.path, landed.ext)
+    first = next(batches, None)
     if first is None:
         raise UnreadableFile("the file is empty: no header row")
-    header_line, header_cells = first
+    (header_line,), (header_cells,) = first
     header = normalise_header(header_cells)
-    fields = extract.fields
-    positions, extra_columns = _header_positions(header, fields, header_line)
+    bound = extract.bind(landed, context, file_id)
+    positions, extra_columns = _header_positions(header, bound.fields)
     width = len(header)
-    pick = itemgetter(*positions)
-    caches = [{} for _ in fields]
-    getters = [cache.get for cache in caches]
-    checks = list(enumerate(fields))
-    rows_handler = extract.start(landed, context, file_id)
-    accept = rows_handler.accept
-    restricted, rejects, warnings = _Spool(), _Spool(), _Spool()
-    for finding in extra_columns:
-        warnings.add(_finding_line(file_id, header_line, finding))
-        result.warnings += 1
-    batch: list[str] = []
-    read = loaded = 0
-    columns = ", ".join(extract.raw_columns)
-    with cursor.copy(f"copy {extract.raw_table} ({columns}) from stdin") as copy:
-        for line, cells in rows:
-            read += 1
-            if len(cells) != width:
-                if len(cells) > width and any(cells[width:]):
-                    found = [(None, ",".join(cells[width:]), f"row has {len(cells)} values "
-                              f"but the header has {width} columns")]  # fmt: skip
-                    _reject(rejects, file_id, line, found, result)
-                    continue
-                cells = (cells + [""] * width)[:width]
-            cells.append("")
-            picked = pick(cells)
-            values = [get(raw) for get, raw in zip(getters, picked, strict=True)]
-            if not all(values):
-                found = []
-                for index, spec in checks:
-                    if values[index] is None:
-                        raw = picked[index]
-                        checked = spec.check(raw)
-                        if checked.__class__ is Problem:
-                            found.append((spec.name, raw, checked.reason))
-                        else:
-                            values[index] = checked
-                            if spec.cacheable and len(caches[index]) < CACHE_LIMIT:
-                                caches[index][raw] = checked
-                if found:
-                    _reject(rejects, file_id, line, found, result)
-                    continue
-            outcome = accept(line, values)
-            if outcome.__class__ is list:
-                _reject(rejects, file_id, line, outcome, result)
-                continue
-            raw_line, restricted_line, row_warnings = outcome
-            batch.append(raw_line)
-            loaded += 1
-            if restricted_line is not None:
-                restricted.add(restricted_line)
-            if row_warnings:
-                for finding in row_warnings:
-                    warnings.add(_finding_line(file_id, line, finding))
-                result.warnings += len(row_warnings)
-            if len(batch) >= COPY_BATCH_ROWS:
-                copy.write("".join(batch))
-                batch.clear()
-                if progress and loaded % PROGRESS_EVERY_ROWS < COPY_BATCH_ROWS:
-                    progress(landed.relative_path, read)
-        if batch:
-            copy.write("".join(batch))
+    caches = [{} for _ in bound.fields]
+    restricted, rejects, warnings = _Spool(file_id), _Spool(file_id), _Spool(file_id)
+    warnings.add_findings(header_line, extra_columns)
+    result.warnings += len(extra_columns)
+    with cursor.copy(_copy_sql(extract.raw_table, extract.raw_columns)) as copy:
+        buffer = io.StringIO()
+        raw_writer = csv.writer(buffer)
+        for lines, rows in batches:
+            result.rows_read += len(rows)
+            if any(len(row) != width for row in rows):
+                lines, rows = _even_up(lines, rows, width, rejects, result)
+            batch = Batch(lines, len(rows))
+            columns = list(zip(*rows, strict=True)) if rows else [()] * width
+            for spec, position, cache in zip(bound.fields, positions, caches, strict=True):
+                raw = columns[position] if position is not None else ("",) * batch.size
+                batch.columns[spec.name] = check_column(batch, spec, raw, cache)
+            raw_rows, restricted_rows = bound.finish(batch)
+            raw_writer.writerows(raw_rows)
+            if restricted_rows is not None:
+                restricted.writer.writerows(restricted_rows)
+                restricted.flush()
+            for index, findings in batch.rejected.items():
+                _reject(rejects, batch.lines[index], findings, result)
+            for line, finding in batch.warnings:
+                warnings.add_findings(line, [finding])
+            result.warnings += len(batch.warnings)
+            result.rows_loaded += batch.size - len(batch.rejected)
+            copy.write(buffer.getvalue())
+            buffer.seek(0)
+            buffer.truncate()
+            if progress:
+                progress(landed.relative_path, result.rows_read)
     if extract.restricted_table:
         restricted.copy_into(cursor, extract.restricted_table, extract.restricted_columns)
+    # A blank value that was rejected is an empty string, not a missing one.
+    finding_columns = ("file_id", "line_number", "column_name", "value")
+    blank_is_empty = ", force_not_null (value)"
     rejects.copy_into(
-        cursor,
-        "restricted.rejected_row",
-        ("file_id", "line_number", "column_name", "value", "reason"),
+        cursor, "restricted.rejected_row", (*finding_columns, "reason"), blank_is_empty
     )
-    warnings.copy_into(
-        cursor, "raw.load_warning", ("file_id", "line_number", "column_name", "value", "message")
-    )
-    result.rows_read, result.rows_loaded = read, loaded
+    warnings.copy_into(cursor, "raw.load_warning", (*finding_columns, "message"), blank_is_empty)
 
 
-def _reject(spool: _Spool, file_id: int, line: int, found: list[Finding], result) -> None:
+def _reject(spool: _Spool, line: int, findings: list[Finding], result) -> None:
     result.rows_rejected += 1
-    for finding in found:
-        spool.add(_finding_line(file_id, line, finding))
-        result.reject_reasons[f"{finding[0] or 'row'}: {finding[2]}"] += 1
+    spool.add_findings(line, findings)
+    for column, _, reason in findings:
+        result.reject_reasons[f"{column or 'row'}: {reason}"] += 1
 
 
 def _supersede(cursor: psycopg.Cursor, file_id: int) -> None:

@@ -1,7 +1,7 @@
 """Field rules of the extract contract (section 2-5).
 
-Every parser takes the stripped, non-blank text of one cell and returns either the value as
-PostgreSQL COPY text or a Problem that says, in plain English, what is wrong with it.
+Every parser takes the stripped, non-blank text of one cell and returns either the value as it
+is to be loaded or a Problem that says, in plain English, what is wrong with it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from stdnum.gb import upn as stdnum_upn
 
 from ingestion.codes import CodeList
 
-NULL = r"\N"  # COPY text format's NULL
+NULL = ""  # rows are COPYed as CSV, where an unquoted empty field is NULL
 
 
 @dataclass(frozen=True)
@@ -123,18 +123,6 @@ def code_list_items(codes: CodeList) -> Parser:
 
 
 def plain_text(text: str) -> str:
-    return escape_copy_text(text)
-
-
-def escape_copy_text(text: str) -> str:
-    """Free text may hold tabs, newlines and backslashes, which COPY's text format must not see."""
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = (
-            text.replace("\\", "\\\\")
-            .replace("\t", "\\t")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-        )
     return text
 
 

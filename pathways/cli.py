@@ -38,8 +38,16 @@ def _generate(args) -> int:
     return 0
 
 
+PROGRESS_STEP_ROWS = 100_000
+_reported: dict[str, int] = {}
+
+
 def _progress(path: str, rows: int) -> None:
-    print(f"  ... {path}: {rows:,} rows", file=sys.stderr, flush=True)
+    """Called after every batch; says something only every PROGRESS_STEP_ROWS rows of a file."""
+    step = rows // PROGRESS_STEP_ROWS
+    if step > _reported.get(path, 0):
+        _reported[path] = step
+        print(f"  ... {path}: {rows:,} rows", file=sys.stderr, flush=True)
 
 
 def _run(args) -> int:

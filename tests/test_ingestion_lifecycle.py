@@ -83,9 +83,9 @@ def test_a_crash_mid_file_leaves_nothing_and_a_reload_completes(tmp_path, databa
     script = textwrap.dedent(
         f"""
         import os, signal, psycopg
-        from ingestion import loader
+        from ingestion import readers
         from ingestion.run import ingest_landing
-        loader.PROGRESS_EVERY_ROWS = loader.COPY_BATCH_ROWS = 500
+        readers.BATCH_ROWS = 500
         def crash(path, rows):
             if "interviews" in path and rows >= 1500:
                 os.kill(os.getpid(), signal.SIGKILL)
