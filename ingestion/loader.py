@@ -50,7 +50,8 @@ class LoadContext:
         self._pseudonyms: dict[str, str] = {}
         self._upns: dict[str, str | Problem] = {}
         self._schools: dict[int, set[str]] = {}
-        self._rosters: dict[tuple[int, int], set[tuple[str, str]]] = {}
+        self._roster_cycle: tuple[int, int] | None = None
+        self._roster: set[tuple[str, str]] = set()
 
     def pseudonym(self, upn: str) -> str:
         key = self._pseudonyms.get(upn)
@@ -81,18 +82,24 @@ class LoadContext:
         return self._schools[cohort]
 
     def roster(self, cohort: int, cycle: int) -> set[tuple[str, str]]:
-        if (cohort, cycle) not in self._rosters:
+        """(school URN, student key) pairs on the cycle's rosters.
+
+        Only one cycle is held at a time: files load cycle by cycle, and a whole cycle of a
+        large cohort is the biggest thing ingestion keeps in memory.
+        """
+        if self._roster_cycle != (cohort, cycle):
             rows = self.conn.execute(
                 "select school_urn, student_key from raw.roster where cohort = %s and cycle = %s",
                 (cohort, cycle),
             )
-            self._rosters[cohort, cycle] = set(rows)
-        return self._rosters[cohort, cycle]
+            self._roster_cycle, self._roster = (cohort, cycle), set(rows)
+        return self._roster
 
     def forget(self, landed: LandedFile) -> None:
         """A schools or roster file changed: what depends on it must be read again."""
         self._schools.pop(landed.cohort, None)
-        self._rosters.pop((landed.cohort, landed.cycle), None)
+        if self._roster_cycle == (landed.cohort, landed.cycle):
+            self._roster_cycle = None
 
 
 @dataclass
