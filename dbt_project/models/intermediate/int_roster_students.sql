@@ -1,0 +1,31 @@
+{# One row per student on roll per cohort and cycle, with the school's local authority and LEP
+   area. A student on two rosters in one cycle (a move mid-cycle) counts at the school whose
+   roster was delivered last. #}
+with ranked as (
+    select
+        rosters.*,
+        row_number() over (
+            partition by cohort, cycle, student_key
+            order by delivered_at desc, source_file_id desc
+        ) as roster_rank
+    from {{ ref('stg_raw__rosters') }} as rosters
+)
+
+select
+    ranked.cohort,
+    ranked.cycle,
+    ranked.student_key,
+    ranked.school_urn,
+    schools.la_code,
+    authorities.lep_area,
+    ranked.gender,
+    ranked.year_group,
+    ranked.sen_status,
+    ranked.is_disadvantaged,
+    ranked.attendance_pct
+from ranked
+inner join {{ ref('stg_raw__schools') }} as schools
+    on schools.cohort = ranked.cohort and schools.school_urn = ranked.school_urn
+inner join {{ ref('local_authorities') }} as authorities
+    on authorities.la_code = schools.la_code
+where ranked.roster_rank = 1

@@ -1,0 +1,24 @@
+{# Mean knowledge per area of knowledge, cycle and area, over the students assessed in it. #}
+with scores as (
+    select
+        scores.*,
+        interviews.lep_area,
+        interviews.la_code,
+        interviews.school_urn
+    from {{ ref('fct_knowledge_score') }} as scores
+    inner join {{ ref('fct_interview') }} as interviews using (cohort, cycle, student_key)
+),
+
+by_area as (
+    {{ expand_area_levels('scores') }}
+)
+
+select
+    cohort,
+    {{ area_columns() }},
+    cycle,
+    knowledge_area,
+    count(*) as students_assessed,
+    {{ mean('score') }} as mean_score
+from by_area
+group by cohort, {{ area_columns() }}, cycle, knowledge_area

@@ -1,0 +1,4 @@
+select
+    code as intervention,
+    label
+from {{ ref('interventions') }}

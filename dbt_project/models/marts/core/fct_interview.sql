@@ -1,0 +1,54 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['cohort', 'cycle'],
+        indexes=[{'columns': ['cohort', 'cycle']}],
+    )
+}}
+-- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
+{# One row per student interviewed per cycle (the winning interview). #}
+with interviews as (
+    select * from {{ ref('int_interviews_as_of_roster') }} as interviews
+    {{ only_changed_cycles('interviews') }}
+),
+
+knowledge as (
+    select
+        cohort,
+        cycle,
+        student_key,
+        count(*) as knowledge_areas_assessed,
+        sum(score) as knowledge_score_total
+    from {{ ref('int_knowledge_scores_unpivoted') }} as scores
+    {{ only_changed_cycles('scores') }}
+    group by cohort, cycle, student_key
+)
+
+select
+    interviews.cohort * 10 + interviews.cycle as cycle_key,
+    interviews.cohort,
+    interviews.cycle,
+    interviews.student_key,
+    interviews.student_version_key,
+    interviews.school_urn,
+    interviews.la_code,
+    interviews.lep_area,
+    interviews.gender,
+    interviews.adviser_id,
+    interviews.interview_date,
+    interviews.mode,
+    interviews.preferred_sector,
+    interviews.post16_plan,
+    interviews.neet_risk,
+    interviews.predicted_destination,
+    interviews.preferred_sector = 'undecided' as has_no_vision,
+    interviews.post16_plan <> 'unsure' as has_post16_plan,
+    interviews.predicted_destination = 'eet' as is_predicted_eet,
+    coalesce(knowledge.knowledge_areas_assessed, 0) as knowledge_areas_assessed,
+    knowledge.knowledge_score_total,
+    interviews.source_file_id,
+    interviews.source_line_number,
+    {{ loads_watermark() }} as built_from_loads_until
+from interviews
+left join knowledge using (cohort, cycle, student_key)

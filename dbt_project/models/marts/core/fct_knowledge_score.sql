@@ -1,0 +1,20 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['cohort', 'cycle'],
+        indexes=[{'columns': ['cohort', 'cycle']}],
+    )
+}}
+-- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
+{# One row per student x cycle x knowledge area assessed (1 very little knowledge, 5 excellent). #}
+select
+    scores.cohort * 10 + scores.cycle as cycle_key,
+    scores.cohort,
+    scores.cycle,
+    scores.student_key,
+    scores.knowledge_area,
+    scores.score,
+    {{ loads_watermark() }} as built_from_loads_until
+from {{ ref('int_knowledge_scores_unpivoted') }} as scores
+{{ only_changed_cycles('scores') }}

@@ -1,0 +1,14 @@
+{{ config(alias='cycle_summary') }}
+{# Published to partners: read-only, no row identifies a student. #}
+select
+    cohort::integer as cohort,
+    area_level,
+    area_code,
+    cycle::integer as cycle,
+    students_interviewed::integer as students_interviewed,
+    pct_no_vision,
+    pct_with_post16_plan,
+    pct_predicted_eet,
+    mean_knowledge,
+    suppressed
+from {{ ref('publication_cycle_summary') }}

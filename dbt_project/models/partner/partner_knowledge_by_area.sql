@@ -1,0 +1,12 @@
+{{ config(alias='knowledge_by_area') }}
+{# Published to partners: read-only, no row identifies a student. #}
+select
+    cohort::integer as cohort,
+    area_level,
+    area_code,
+    cycle::integer as cycle,
+    knowledge_area,
+    students_assessed::integer as students_assessed,
+    mean_score,
+    suppressed
+from {{ ref('publication_knowledge_by_area') }}

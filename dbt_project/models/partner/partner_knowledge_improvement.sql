@@ -1,0 +1,15 @@
+{{ config(alias='knowledge_improvement') }}
+{# Published to partners: read-only, no row identifies a student. #}
+select
+    cohort::integer as cohort,
+    area_level,
+    area_code,
+    knowledge_area,
+    first_cycle::integer as first_cycle,
+    latest_cycle::integer as latest_cycle,
+    matched_students::integer as matched_students,
+    mean_first,
+    mean_latest,
+    pct_improvement,
+    suppressed
+from {{ ref('publication_knowledge_improvement') }}

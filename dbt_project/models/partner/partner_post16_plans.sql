@@ -1,0 +1,12 @@
+{{ config(alias='post16_plans') }}
+{# Published to partners: read-only, no row identifies a student. #}
+select
+    cohort::integer as cohort,
+    area_level,
+    area_code,
+    cycle::integer as cycle,
+    post16_plan,
+    students::integer as students,
+    pct,
+    suppressed
+from {{ ref('publication_post16_plans') }}

@@ -1,0 +1,13 @@
+{{ config(alias='sector_interest') }}
+{# Published to partners: read-only, no row identifies a student. #}
+select
+    cohort::integer as cohort,
+    area_level,
+    area_code,
+    cycle::integer as cycle,
+    gender,
+    sector,
+    students::integer as students,
+    pct,
+    suppressed
+from {{ ref('publication_sector_interest') }}

@@ -1,0 +1,19 @@
+select
+    file_id,
+    source_path,
+    extract_kind,
+    cohort,
+    cycle,
+    file_key,
+    sha256,
+    delivered_at,
+    loaded_at,
+    status,
+    quarantine_reason,
+    rows_read,
+    rows_loaded,
+    rows_rejected,
+    warnings,
+    is_current,
+    superseded_at
+from {{ source('raw', 'file_load') }}

@@ -1,0 +1,64 @@
+"""Running dbt (in its own venv) against the warehouse, as a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from pathways.settings import REPO_ROOT
+
+DBT_PROJECT = REPO_ROOT / "dbt_project"
+DBT_EXECUTABLE = Path(os.environ.get("PATHWAYS_DBT", REPO_ROOT / ".venv-dbt" / "bin" / "dbt"))
+
+
+class DbtFailed(RuntimeError):
+    """dbt exited non-zero; the message carries what dbt printed about the failure."""
+
+
+@dataclass
+class DbtResult:
+    command: list[str]
+    output: str
+
+
+def profile_env(warehouse_url: str) -> dict[str, str]:
+    """The variables dbt_project/profiles.yml reads, taken apart from WAREHOUSE_URL."""
+    parts = urlsplit(warehouse_url)
+    query = dict(pair.split("=", 1) for pair in parts.query.split("&") if "=" in pair)
+    return {
+        "PATHWAYS_DB_HOST": query.get("host") or parts.hostname or "127.0.0.1",
+        "PATHWAYS_DB_PORT": str(parts.port or 5432),
+        "PATHWAYS_DB_USER": unquote(parts.username or "postgres"),
+        "PATHWAYS_DB_PASSWORD": unquote(parts.password or ""),
+        "PATHWAYS_DB_NAME": parts.path.lstrip("/") or "postgres",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+
+
+def run_dbt(
+    warehouse_url: str, *args: str, variables: dict | None = None, target_path: Path | None = None
+) -> DbtResult:
+    """Run one dbt command; raise DbtFailed with dbt's own error lines if it fails."""
+    command = [
+        str(DBT_EXECUTABLE), "--no-use-colors", *args,
+        "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+    ]  # fmt: skip
+    if variables:
+        command += ["--vars", str(variables)]
+    if target_path:
+        command += ["--target-path", str(target_path)]
+    env = {**os.environ, **profile_env(warehouse_url)}
+    finished = subprocess.run(command, capture_output=True, text=True, env=env, cwd=DBT_PROJECT)
+    output = finished.stdout + finished.stderr
+    if finished.returncode != 0:
+        # dbt ends with a summary of every failure and its message: show that part.
+        summary = output[output.rfind("Completed with") :] if "Completed with" in output else output
+        raise DbtFailed(f"dbt {args[0]} failed (exit {finished.returncode}):\n{summary.strip()}")
+    return DbtResult(command, output)
+
+
+def build(warehouse_url: str, **kwargs) -> DbtResult:
+    return run_dbt(warehouse_url, "build", **kwargs)
