@@ -34,6 +34,14 @@ SERVER = os.environ.get("PATHWAYS_BENCH_SERVER_URL", "postgresql://postgres@127.
 KEY = b"benchmark-pseudonym-key-0123456789abcdef"
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak RSS (VmHWM). ru_maxrss would include the parent's peak at fork."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def child_ingest(landing: str, url: str) -> None:
     """Run in a child process so its peak RSS is its own."""
     from ingestion.run import ingest_landing
@@ -49,7 +57,7 @@ def child_ingest(landing: str, url: str) -> None:
                 "all_rows": sum(f.rows_read for f in summary.files),
                 "all_seconds": sum(f.seconds for f in summary.files),
                 "rejected": summary.rows_rejected,
-                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "peak_rss_mb": peak_rss_mb(),
             }
         )
     )
