@@ -16,19 +16,21 @@ gender_lines as (
     group by cohort, area_level, area_code, cycle, sector
 ),
 
+children as (
+    select
+        cohort, parent_area_level as area_level, parent_area_code as area_code, cycle, gender,
+        sector, count(*) filter (where suppressed) as withheld
+    from cells
+    where parent_area_level is not null
+    group by cohort, parent_area_level, parent_area_code, cycle, gender, sector
+),
+
 area_lines as (
-    select parent.cohort, parent.area_level, parent.area_code, parent.cycle, parent.gender,
-        parent.sector,
-        count(*) filter (where child.suppressed) + (case when parent.suppressed then 1 else 0 end)
-            as withheld
-    from cells as parent
-    inner join cells as child
-        on child.parent_area_level = parent.area_level
-        and child.parent_area_code = parent.area_code
-        and child.cohort = parent.cohort and child.cycle = parent.cycle
-        and child.gender = parent.gender and child.sector = parent.sector
-    group by parent.cohort, parent.area_level, parent.area_code, parent.cycle, parent.gender,
-        parent.sector, parent.suppressed
+    select
+        cohort, area_level, area_code, cycle, gender, sector,
+        children.withheld + parent.suppressed::integer as withheld
+    from children
+    inner join cells as parent using (cohort, area_level, area_code, cycle, gender, sector)
 )
 
 select 'gender' as line, cohort, area_level, area_code, cycle, sector as detail
