@@ -51,7 +51,7 @@ def _progress(path: str, rows: int) -> None:
 
 
 def _run(args) -> int:
-    result = pipeline.run(Path(args.landing), progress=_progress)
+    result = pipeline.run(Path(args.landing), progress=_progress, full_refresh=args.full_refresh)
     print(result.report())
     return 0 if result.ok else 1
 
@@ -71,8 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--defects", action="store_true", help="plant realistic bad rows and files")
     gen.set_defaults(handler=_generate)
 
-    run = commands.add_parser("run", help="ingest a landing folder into the warehouse")
+    run = commands.add_parser("run", help="load a landing folder and build the warehouse")
     run.add_argument("--landing", required=True, help="landing folder to load")
+    run.add_argument(
+        "--full-refresh", action="store_true", help="rebuild incremental facts from scratch"
+    )
     run.set_defaults(handler=_run)
     return parser
 

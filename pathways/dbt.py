@@ -60,5 +60,5 @@ def run_dbt(
     return DbtResult(command, output)
 
 
-def build(warehouse_url: str, **kwargs) -> DbtResult:
-    return run_dbt(warehouse_url, "build", **kwargs)
+def build(warehouse_url: str, *args: str, **kwargs) -> DbtResult:
+    return run_dbt(warehouse_url, "build", *args, **kwargs)

@@ -2,33 +2,46 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ingestion.run import IngestSummary, ingest_landing
-from pathways import settings, warehouse
+from pathways import dbt, settings, warehouse
 
 
 @dataclass
 class RunResult:
     warehouse_url: str
-    ingest: IngestSummary
+    ingest: IngestSummary | None = None
+    dbt_summary: str | None = None
+    errors: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return True
+        return not self.errors
 
     def report(self) -> str:
-        return f"warehouse: {_redacted(self.warehouse_url)}\n{self.ingest.report()}"
+        lines = [f"warehouse: {redacted(self.warehouse_url)}"]
+        if self.ingest:
+            lines.append(self.ingest.report())
+        if self.dbt_summary:
+            lines.append(f"dbt build: {self.dbt_summary}")
+        lines += [f"FAILED: {error}" for error in self.errors]
+        return "\n".join(lines)
 
 
-def _redacted(url: str) -> str:
-    from urllib.parse import urlsplit
+def redacted(url: str) -> str:
+    password = urlsplit(url).password
+    return url.replace(f":{password}@", ":***@") if password else url
 
-    parts = urlsplit(url)
-    if parts.password:
-        return url.replace(f":{parts.password}@", ":***@")
-    return url
+
+def dbt_variables() -> dict:
+    """dbt vars from the environment: the suppression threshold is configuration (contract 7)."""
+    threshold = os.environ.get("PATHWAYS_SUPPRESSION_THRESHOLD")
+    return {"suppression_threshold": int(threshold)} if threshold else {}
 
 
 def ingest(landing: Path, url: str, progress=None) -> IngestSummary:
@@ -37,9 +50,22 @@ def ingest(landing: Path, url: str, progress=None) -> IngestSummary:
         return ingest_landing(conn, landing, settings.pseudonym_key(), progress=progress)
 
 
-def run(landing: Path, progress=None) -> RunResult:
+def build_warehouse(url: str, full_refresh: bool = False) -> str:
+    """dbt build: seeds, models, tests and unit tests; returns dbt's closing tally."""
+    args = ["--full-refresh"] if full_refresh else []
+    result = dbt.build(url, *args, variables=dbt_variables())
+    tally = re.findall(r"Done\. (PASS=.*)", result.output)
+    return tally[-1].strip() if tally else "done"
+
+
+def run(landing: Path, progress=None, full_refresh: bool = False) -> RunResult:
+    """Files to partner views: ingest the landing folder, then build the warehouse with dbt."""
     if not Path(landing).is_dir():
         raise settings.ConfigurationError(f"landing folder {landing} does not exist")
-    url = warehouse.resolve_warehouse_url()
-    summary = ingest(landing, url, progress=progress)
-    return RunResult(url, summary)
+    result = RunResult(warehouse.resolve_warehouse_url())
+    result.ingest = ingest(landing, result.warehouse_url, progress=progress)
+    try:
+        result.dbt_summary = build_warehouse(result.warehouse_url, full_refresh=full_refresh)
+    except dbt.DbtFailed as failure:
+        result.errors.append(str(failure))
+    return result

@@ -1,0 +1,197 @@
+"""The dbt warehouse built by the pipeline from generated extracts: real PostgreSQL, real dbt."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from pathways import dbt, pipeline, warehouse
+from pathways.synthetic import generate
+
+PARTNER_VIEWS = ("cycle_summary", "knowledge_by_area", "sector_interest", "post16_plans",
+                 "knowledge_improvement")  # fmt: skip
+
+
+def load_and_build(landing: Path, url: str, full_refresh: bool = False) -> None:
+    pipeline.ingest(landing, url)
+    pipeline.build_warehouse(url, full_refresh=full_refresh)
+
+
+def partner_rows(conn, view: str) -> set[tuple]:
+    return set(conn.execute(f"select * from partner.{view}").fetchall())
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One cohort loaded and built once for the read-only tests of this module."""
+    import os
+    import uuid
+
+    from conftest import SERVER_URL, TEST_KEY
+
+    url = f"{SERVER_URL}/pathways_test_{uuid.uuid4().hex[:10]}"
+    warehouse.ensure_database(url)
+    os.environ["PATHWAYS_PSEUDONYM_KEY"] = TEST_KEY.decode()
+    landing = tmp_path_factory.mktemp("landing")
+    generate(landing)
+    load_and_build(landing, url)
+    with psycopg.connect(url) as conn:
+        yield conn, url
+    warehouse.drop_database(url)
+
+
+def test_calibrated_figures_read_back_from_the_partner_views(built):
+    conn, _ = built
+    summary = {
+        cycle: (no_vision, with_plan, eet)
+        for cycle, no_vision, with_plan, eet in conn.execute(
+            "select cycle, pct_no_vision, pct_with_post16_plan, pct_predicted_eet "
+            "from partner.cycle_summary where area_level = 'region'"
+        )
+    }
+    assert float(summary[1][0]) == pytest.approx(13, abs=2)
+    assert float(summary[7][0]) == pytest.approx(6, abs=2)
+    assert float(summary[1][1]) == pytest.approx(75, abs=2)
+    assert float(summary[7][1]) == pytest.approx(98, abs=2)
+    assert float(summary[7][2]) == pytest.approx(97, abs=2)
+    improvement = conn.execute(
+        "select pct_improvement, first_cycle, latest_cycle from partner.knowledge_improvement "
+        "where area_level = 'region' and knowledge_area = 'all'"
+    ).fetchone()
+    assert float(improvement[0]) == pytest.approx(113, abs=3)
+    assert improvement[1:] == (1, 7)
+    top_sector = conn.execute(
+        "select sector, pct from partner.sector_interest where area_level = 'region' "
+        "and cycle = 2 and gender = 'all' order by students desc limit 1"
+    ).fetchone()
+    assert top_sector[0] == "creative_cultural_leisure"
+    assert float(top_sector[1]) == pytest.approx(20, abs=2.5)
+
+
+def test_every_area_level_is_published_and_small_groups_withheld(built):
+    conn, _ = built
+    levels = dict(
+        conn.execute(
+            "select area_level, count(distinct area_code) from partner.cycle_summary group by 1"
+        ).fetchall()
+    )
+    assert levels == {"region": 1, "lep_area": 2, "local_authority": 12, "school": 28}
+    small = conn.execute(
+        "select count(*) from partner.sector_interest where students between 1 and 4"
+    ).fetchone()[0]
+    withheld = conn.execute(
+        "select count(*) from partner.sector_interest where suppressed and students is null"
+    ).fetchone()[0]
+    assert small == 0 and withheld > 0
+
+
+def test_partner_views_expose_no_student_identifiers(built):
+    conn, _ = built
+    columns = {
+        name
+        for (name,) in conn.execute(
+            "select column_name from information_schema.columns where table_schema = 'partner'"
+        )
+    }
+    assert not columns & {"student_key", "upn", "forename", "surname", "date_of_birth",
+                          "job_type", "action_plan"}  # fmt: skip
+    keys = {key for (key,) in conn.execute("select distinct student_key from marts.fct_interview")}
+    for view in PARTNER_VIEWS:
+        text = " ".join(str(row) for row in partner_rows(conn, view))
+        assert not any(key in text for key in list(keys)[:200])
+
+
+def test_dbt_docs_generate(built, tmp_path):
+    _, url = built
+    dbt.run_dbt(url, "docs", "generate", target_path=tmp_path / "target")
+    assert (tmp_path / "target" / "catalog.json").stat().st_size > 10_000
+
+
+def _rewrite(path: Path, change) -> tuple[dict, dict]:
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    before = dict(rows[0])
+    change(rows[0])
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return before, rows[0]
+
+
+def test_a_correction_changes_the_published_figure_and_nothing_else(
+    tmp_path, database_url, pipeline_env
+):
+    generate(tmp_path)
+    load_and_build(tmp_path, database_url)
+    with psycopg.connect(database_url) as conn:
+        before = {view: partner_rows(conn, view) for view in PARTNER_VIEWS}
+    corrected = sorted(tmp_path.glob("cohort=2024/cycle=7/interviews_*.csv"))[1]
+    original, changed = _rewrite(
+        corrected, lambda row: row.update(preferred_sector="undecided", job_type="")
+    )
+    assert original["preferred_sector"] != "undecided"
+
+    load_and_build(tmp_path, database_url)
+
+    with psycopg.connect(database_url) as conn:
+        after = {view: partner_rows(conn, view) for view in PARTNER_VIEWS}
+        school, la, lep = conn.execute(
+            "select school_urn, la_code, lep_area from marts.fct_interview where cycle = 7 "
+            "and source_file_id = (select file_id from raw.file_load where is_current "
+            "and source_path = %s) and source_line_number = 2",
+            (corrected.relative_to(tmp_path).as_posix(),),
+        ).fetchone()
+    touched_areas = {("region", "all"), ("lep_area", lep), ("local_authority", la),
+                     ("school", school)}  # fmt: skip
+    region = {r[3]: r for r in after["cycle_summary"] if r[1] == "region"}
+    region_before = {r[3]: r for r in before["cycle_summary"] if r[1] == "region"}
+    students = region[7][4]
+    assert float(region[7][5]) == pytest.approx(
+        float(region_before[7][5]) + 100 / students, abs=0.1
+    )
+    for view in ("cycle_summary", "sector_interest"):
+        changed_rows = before[view] ^ after[view]
+        assert changed_rows, view
+        assert {row[3] for row in changed_rows} == {7}, view
+        # Outside the student's own areas, a change may only be a sibling area's cell being
+        # withheld or shown as the secondary suppression pattern moves.
+        elsewhere = [row for row in changed_rows if (row[1], row[2]) not in touched_areas]
+        versions: dict[tuple, list] = {}
+        for row in elsewhere:
+            versions.setdefault(row[:-3], []).append(row)
+        assert all(any(row[-1] for row in pair) for pair in versions.values()), view
+    for view in ("knowledge_by_area", "post16_plans", "knowledge_improvement"):
+        assert before[view] == after[view], view
+
+
+def test_loading_a_new_cycle_builds_only_that_cycle(tmp_path, database_url, pipeline_env):
+    source = tmp_path / "all"
+    landing = tmp_path / "landing"
+    generate(source, schools=8)
+    shutil.copytree(source, landing, ignore=shutil.ignore_patterns("cycle=7"))
+    load_and_build(landing, database_url)
+    with psycopg.connect(database_url) as conn:
+        first_build = dict(conn.execute(
+            "select cycle, max(built_from_loads_until) from marts.fct_interview group by cycle"
+        ).fetchall())  # fmt: skip
+    assert sorted(first_build) == [1, 2, 3, 4, 5, 6]
+
+    shutil.copytree(source / "cohort=2024/cycle=7", landing / "cohort=2024/cycle=7")
+    load_and_build(landing, database_url)
+    with psycopg.connect(database_url) as conn:
+        second_build = dict(conn.execute(
+            "select cycle, max(built_from_loads_until) from marts.fct_interview group by cycle"
+        ).fetchall())  # fmt: skip
+        incremental = {view: partner_rows(conn, view) for view in PARTNER_VIEWS}
+    assert {c: second_build[c] for c in range(1, 7)} == first_build  # untouched cycles kept
+    assert second_build[7] > first_build[6]
+
+    pipeline.build_warehouse(database_url, full_refresh=True)
+    with psycopg.connect(database_url) as conn:
+        for view in PARTNER_VIEWS:
+            assert partner_rows(conn, view) == incremental[view], view
