@@ -34,6 +34,7 @@ format:
 
 benchmark: setup
 	.venv/bin/python benchmarks/ingest_benchmark.py
+	.venv/bin/python benchmarks/warehouse_benchmark.py
 
 clean:
 	rm -rf .state dbt_project/target dbt_project/logs

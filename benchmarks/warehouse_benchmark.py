@@ -1,0 +1,89 @@
+"""dbt at scale: full-refresh build vs an incremental build of one new cycle, and partner queries.
+
+    .venv/bin/python benchmarks/warehouse_benchmark.py [--schools 1000 --students 150]
+
+Generates a cohort (~1 M interviews at the defaults), loads cycles 1-6 and builds the warehouse,
+then lands cycle 7 and times `dbt run` incrementally, then the same with --full-refresh, and
+prints the ratio. The incremental facts' own times are printed too (the marts above them are
+rebuilt whole each run). Finally times a full read of each partner view.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from pathways import dbt, pipeline, warehouse  # noqa: E402
+from pathways.synthetic import generate  # noqa: E402
+
+SERVER = os.environ.get("PATHWAYS_BENCH_SERVER_URL", "postgresql://postgres@127.0.0.1:5432")
+FACTS = ("fct_interview", "fct_knowledge_score", "fct_intervention_attendance")
+PARTNER_VIEWS = ("cycle_summary", "knowledge_by_area", "sector_interest", "post16_plans",
+                 "knowledge_improvement")  # fmt: skip
+
+
+def timed_run(url: str, target: Path, *args: str) -> tuple[float, dict[str, float]]:
+    started = time.perf_counter()
+    dbt.run_dbt(url, "run", *args, target_path=target)
+    seconds = time.perf_counter() - started
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    per_model = {r["unique_id"].split(".")[-1]: r["execution_time"] for r in results}
+    return seconds, per_model
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--schools", type=int, default=1000)
+    parser.add_argument("--students", type=int, default=150)
+    args = parser.parse_args()
+    os.environ.setdefault("PATHWAYS_PSEUDONYM_KEY", "benchmark-pseudonym-key-0123456789abcdef")
+    url = f"{SERVER}/pathways_bench_{uuid.uuid4().hex[:8]}"
+    warehouse.ensure_database(url)
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            source, landing = Path(scratch) / "all", Path(scratch) / "landing"
+            target = Path(scratch) / "target"
+            generate(source, schools=args.schools, students=args.students, advisers=1)
+            shutil.copytree(source, landing, ignore=shutil.ignore_patterns("cycle=7"))
+            pipeline.ingest(landing, url)
+            dbt.run_dbt(url, "seed", target_path=target)
+            six_cycles, _ = timed_run(url, target)
+            shutil.copytree(source / "cohort=2024/cycle=7", landing / "cohort=2024/cycle=7")
+            pipeline.ingest(landing, url)
+            incremental, incremental_models = timed_run(url, target)
+            full, full_models = timed_run(url, target, "--full-refresh")
+        with psycopg.connect(url) as conn:
+            interviews = conn.execute("select count(*) from marts.fct_interview").fetchone()[0]
+            print(f"interviews in fct_interview: {interviews:,}")
+            print(f"first build (cycles 1-6):           {six_cycles:.1f}s")
+            print(f"incremental build of cycle 7:       {incremental:.1f}s")
+            print(f"full-refresh build of cycles 1-7:   {full:.1f}s")
+            print(f"ratio incremental/full-refresh:     {incremental / full:.2f}")
+            fact_incremental = sum(incremental_models[f] for f in FACTS)
+            fact_full = sum(full_models[f] for f in FACTS)
+            ratio = fact_incremental / fact_full
+            print(f"facts only: incremental {fact_incremental:.1f}s vs full {fact_full:.1f}s")
+            print(f"facts ratio incremental/full: {ratio:.2f} (cycle 7 is 1/7 of the data)")
+            for view in PARTNER_VIEWS:
+                started = time.perf_counter()
+                rows = len(conn.execute(f"select * from partner.{view}").fetchall())
+                took = (time.perf_counter() - started) * 1000
+                print(f"select * from partner.{view}: {rows:,} rows in {took:.0f} ms")
+    finally:
+        warehouse.drop_database(url)
+
+
+if __name__ == "__main__":
+    main()
