@@ -24,6 +24,8 @@ def _start_embedded_postgres() -> str:
     """A bundled PostgreSQL (pgserver) in .state/pgdata, for machines with none running."""
     import pgserver  # imported late: only laptops without PostgreSQL need it
 
+    STATE_DIR.mkdir(parents=True, exist_ok=True)
+    # cleanup_mode=None keeps the server running after this process, for later runs and tools.
     server = pgserver.get_server(STATE_DIR / "pgdata", cleanup_mode=None)
     return server.get_uri("pathways")
 
