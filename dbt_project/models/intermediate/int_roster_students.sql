@@ -1,3 +1,4 @@
+{{ config(materialized='table', post_hook='analyze {{ this }}') }}
 {# One row per student on roll per cohort and cycle, with the school's local authority and LEP
    area. A student on two rosters in one cycle (a move mid-cycle) counts at the school whose
    roster was delivered last. #}

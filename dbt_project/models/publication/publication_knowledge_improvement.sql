@@ -25,16 +25,9 @@ withheld as (
         suppression.suppressed
             or (
                 cells.knowledge_area = 'all'
-                and exists (
-                    select 1
-                    from cells as areas
-                    inner join suppression as area_suppression using (cell_id)
-                    where areas.cohort = cells.cohort
-                        and areas.area_level = cells.area_level
-                        and areas.area_code = cells.area_code
-                        and areas.knowledge_area <> 'all'
-                        and area_suppression.suppressed
-                )
+                and coalesce(bool_or(suppression.suppressed) filter (
+                    where cells.knowledge_area <> 'all'
+                ) over (partition by cells.cohort, cells.area_level, cells.area_code), false)
             ) as suppressed
     from cells
     inner join suppression using (cell_id)

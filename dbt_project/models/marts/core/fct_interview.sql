@@ -11,18 +11,6 @@
 with interviews as (
     select * from {{ ref('int_interviews_as_of_roster') }} as interviews
     {{ only_changed_cycles('interviews') }}
-),
-
-knowledge as (
-    select
-        cohort,
-        cycle,
-        student_key,
-        count(*) as knowledge_areas_assessed,
-        sum(score) as knowledge_score_total
-    from {{ ref('int_knowledge_scores_unpivoted') }} as scores
-    {{ only_changed_cycles('scores') }}
-    group by cohort, cycle, student_key
 )
 
 select
@@ -45,10 +33,16 @@ select
     interviews.preferred_sector = 'undecided' as has_no_vision,
     interviews.post16_plan <> 'unsure' as has_post16_plan,
     interviews.predicted_destination = 'eet' as is_predicted_eet,
-    coalesce(knowledge.knowledge_areas_assessed, 0) as knowledge_areas_assessed,
-    knowledge.knowledge_score_total,
+    {% for column in knowledge_area_columns() -%}
+    ({{ column }} is not null)::integer {{ "+" if not loop.last else "as knowledge_areas_assessed," }}
+    {% endfor -%}
+    {# null when nothing was assessed, like sum() over no scores #}
+    nullif(
+        {% for column in knowledge_area_columns() -%}
+        coalesce({{ column }}, 0) {{ "+" if not loop.last }}
+        {% endfor -%}, 0
+    ) as knowledge_score_total,
     interviews.source_file_id,
     interviews.source_line_number,
     {{ loads_watermark() }} as built_from_loads_until
 from interviews
-left join knowledge using (cohort, cycle, student_key)

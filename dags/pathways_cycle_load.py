@@ -1,0 +1,85 @@
+"""Load a cycle's extracts: pull from the landing, ingest, build the warehouse with dbt.
+
+Runs when the landing changes (the `pathways_landing` asset, announced by
+pathways_landing_watch) or by hand with params. Re-running a cycle is safe: ingestion skips
+files whose bytes it has already loaded, and bad files are quarantined, not failed on.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from airflow.sdk import Param, dag, get_current_context, task
+from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+from cosmos.constants import InvocationMode, LoadMode, TestBehavior
+from cosmos.profiles import PostgresUserPasswordProfileMapping
+
+from pathways import orchestration
+from pathways.assets import LANDING
+from pathways.dbt import DBT_EXECUTABLE, DBT_PROJECT
+from pathways.pipeline import dbt_variables
+
+DEFAULT_ARGS = {
+    "owner": "pathways",
+    "retries": 2,
+    "retry_delay": timedelta(seconds=30),
+    "retry_exponential_backoff": True,
+}
+
+
+@dag(
+    schedule=[LANDING],
+    catchup=False,
+    default_args=DEFAULT_ARGS,
+    tags=["pathways", "cycle-load"],
+    params={
+        "landing": Param(None, type=["null", "string"], description="landing folder or URL"),
+        "cohort": Param(None, type=["null", "integer"], description="only this cohort"),
+        "cycle": Param(None, type=["null", "integer"], minimum=1, maximum=7),
+    },
+    doc_md=__doc__,
+)
+def pathways_cycle_load():
+    @task
+    def pull_extracts(params=None) -> str:
+        run_id = get_current_context()["run_id"]
+        staging = orchestration.STATE_DIR / "airflow" / "pulled" / run_id.replace(":", "_")
+        location = params["landing"] or orchestration.landing_location()
+        return str(
+            orchestration.pull_extracts(location, staging, params["cohort"], params["cycle"])
+        )
+
+    @task
+    def ingest_extracts(folder: str) -> dict:
+        summary = orchestration.ingest_extracts(Path(folder))
+        print(summary["report"])
+        return summary
+
+    build_warehouse = DbtTaskGroup(
+        group_id="dbt_build",
+        project_config=ProjectConfig(
+            dbt_project_path=DBT_PROJECT,
+            manifest_path=DBT_PROJECT / "target" / "manifest.json",
+            dbt_vars=dbt_variables(),
+        ),
+        profile_config=ProfileConfig(
+            profile_name="pathways",
+            target_name="warehouse",
+            profile_mapping=PostgresUserPasswordProfileMapping(
+                conn_id=orchestration.WAREHOUSE_CONN_ID, profile_args={"schema": "analytics"}
+            ),
+        ),
+        execution_config=ExecutionConfig(dbt_executable_path=DBT_EXECUTABLE),
+        render_config=RenderConfig(
+            load_method=LoadMode.DBT_MANIFEST,
+            dbt_executable_path=DBT_EXECUTABLE,
+            invocation_mode=InvocationMode.SUBPROCESS,
+            test_behavior=TestBehavior.AFTER_ALL,
+        ),
+    )
+
+    ingest_extracts(pull_extracts()) >> build_warehouse
+
+
+pathways_cycle_load()
