@@ -56,6 +56,14 @@ def _run(args) -> int:
     return 0 if result.ok else 1
 
 
+def _airflow(args) -> int:
+    from pathways import airflow_local, warehouse
+
+    url = warehouse.resolve_warehouse_url()
+    warehouse.ensure_database(url)
+    return airflow_local.serve(url, port=args.port)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pathways", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -77,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--full-refresh", action="store_true", help="rebuild incremental facts from scratch"
     )
     run.set_defaults(handler=_run)
+
+    airflow = commands.add_parser("airflow", help="start Airflow locally with the Pathways DAGs")
+    airflow.add_argument("--port", type=int, default=8080)
+    airflow.set_defaults(handler=_airflow)
     return parser
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from pathways import pipeline, warehouse
-from pathways.settings import REPO_ROOT, STATE_DIR
+from pathways.settings import STATE_DIR
 
 DEFAULT_LANDING = STATE_DIR / "demo-landing"
 WAREHOUSE_CONN_ID = "pathways_warehouse"

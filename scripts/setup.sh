@@ -40,4 +40,7 @@ build_venv .venv-superset requirements/superset.txt
   || { echo "setup: .venv-dbt is incomplete" >&2; rm -f .venv-dbt/.pathways-requirements.sha256; exit 1; }
 .venv-superset/bin/python -c "import superset" \
   || { echo "setup: .venv-superset is incomplete" >&2; rm -f .venv-superset/.pathways-requirements.sha256; exit 1; }
+# cosmos renders the dbt DAG from the manifest, so Airflow never runs dbt while parsing DAGs.
+.venv-dbt/bin/dbt parse --project-dir dbt_project --profiles-dir dbt_project --no-use-colors \
+  --quiet || { echo "setup: dbt parse failed" >&2; exit 1; }
 echo "setup: done"

@@ -1,0 +1,80 @@
+"""The Airflow DAGs: they import cleanly and fast, and a real `airflow dags test` loads a cycle."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import textwrap
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from pathways.airflow_local import VENV_BIN, airflow_environment
+from pathways.synthetic import generate
+
+REPO = Path(__file__).resolve().parents[1]
+
+DAGBAG_REPORT = textwrap.dedent(
+    """
+    import json, time
+    from airflow.dag_processing.dagbag import DagBag
+    started = time.perf_counter()
+    bag = DagBag(dag_folder=%r)
+    report = {
+        "seconds": time.perf_counter() - started,
+        "errors": {k: str(v) for k, v in bag.import_errors.items()},
+        "files": {s.file: s.duration.total_seconds() for s in bag.dagbag_stats},
+        "dags": {d.dag_id: {"tags": sorted(d.tags), "owner": d.owner, "tasks": len(d.tasks)}
+                 for d in bag.dags.values()},
+    }
+    print("REPORT" + json.dumps(report))
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def airflow_home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("airflow")
+    env = airflow_environment("postgresql://postgres@127.0.0.1:5432/unused", home)
+    subprocess.run([VENV_BIN / "airflow", "db", "migrate"], env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    return home
+
+
+def test_every_dag_file_imports_quickly_with_owners_and_tags(airflow_home):
+    assert (REPO / "dbt_project/target/manifest.json").exists(), "run make setup (dbt parse)"
+    env = airflow_environment("postgresql://postgres@127.0.0.1:5432/unused", airflow_home)
+    out = subprocess.run(
+        [VENV_BIN / "python", "-c", DAGBAG_REPORT % str(REPO / "dags")],
+        env=env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    report = json.loads(out.split("REPORT", 1)[1])
+    assert report["errors"] == {}
+    assert set(report["dags"]) == {"pathways_cycle_load", "pathways_landing_watch"}
+    for dag_id, dag in report["dags"].items():
+        assert dag["owner"] == "pathways" and "pathways" in dag["tags"], dag_id
+    assert report["dags"]["pathways_cycle_load"]["tasks"] > 30  # one per dbt node, and more
+    for file, seconds in report["files"].items():
+        print(f"parse time {Path(file).name}: {seconds:.3f}s")
+        assert seconds < 1.0, f"{file} took {seconds:.2f}s to parse"
+
+
+def test_airflow_dags_test_loads_a_generated_cycle(airflow_home, tmp_path, database_url, key):
+    generate(tmp_path, schools=4, cycles=2)
+    env = airflow_environment(database_url, airflow_home)
+    env["PATHWAYS_PSEUDONYM_KEY"] = key.decode()
+    finished = subprocess.run(
+        [VENV_BIN / "airflow", "dags", "test", "pathways_cycle_load",
+         "--conf", json.dumps({"landing": str(tmp_path), "cohort": 2024, "cycle": 2})],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
+    with psycopg.connect(database_url) as conn:
+        loaded_cycles = conn.execute("select distinct cycle from raw.interview").fetchall()
+        region = conn.execute(
+            "select cycle, students_interviewed from partner.cycle_summary "
+            "where area_level = 'region'"
+        ).fetchall()
+    assert loaded_cycles == [(2,)]  # the params asked for cycle 2 only
+    assert len(region) == 1 and region[0][0] == 2 and region[0][1] > 100
