@@ -29,18 +29,26 @@ build_venv() {  # build_venv DIR REQUIREMENTS [extra pip args...]
   echo "$wanted" > "$stamp"
 }
 
-build_venv .venv requirements/pipeline.txt -e .
-build_venv .venv-dbt requirements/dbt.txt
-build_venv .venv-superset requirements/superset.txt
+# Images build only what they run (PATHWAYS_VENVS="pipeline dbt"); a checkout gets all three.
+VENVS=${PATHWAYS_VENVS:-pipeline dbt superset}
 
-# pip's output is filtered above, so prove each install really landed.
-.venv/bin/python -c "import airflow, cosmos, soda_core, psycopg, stdnum, openpyxl, pathways" \
-  || { echo "setup: .venv is incomplete" >&2; rm -f .venv/.pathways-requirements.sha256; exit 1; }
-.venv-dbt/bin/dbt --version >/dev/null \
-  || { echo "setup: .venv-dbt is incomplete" >&2; rm -f .venv-dbt/.pathways-requirements.sha256; exit 1; }
-.venv-superset/bin/python -c "import superset" \
-  || { echo "setup: .venv-superset is incomplete" >&2; rm -f .venv-superset/.pathways-requirements.sha256; exit 1; }
-# cosmos renders the dbt DAG from the manifest, so Airflow never runs dbt while parsing DAGs.
-.venv-dbt/bin/dbt parse --project-dir dbt_project --profiles-dir dbt_project --no-use-colors \
-  --quiet || { echo "setup: dbt parse failed" >&2; exit 1; }
+incomplete() { echo "setup: $1 is incomplete" >&2; rm -f "$1/.pathways-requirements.sha256"; exit 1; }
+
+# pip's output is filtered, so each venv proves its install really landed.
+if [[ " $VENVS " == *" pipeline "* ]]; then
+  build_venv .venv requirements/pipeline.txt -e .
+  .venv/bin/python -c "import airflow, cosmos, soda_core, psycopg, stdnum, openpyxl, pathways" \
+    || incomplete .venv
+fi
+if [[ " $VENVS " == *" dbt "* ]]; then
+  build_venv .venv-dbt requirements/dbt.txt
+  .venv-dbt/bin/dbt --version >/dev/null || incomplete .venv-dbt
+  # cosmos renders the dbt DAG from the manifest, so Airflow never runs dbt while parsing DAGs.
+  .venv-dbt/bin/dbt parse --project-dir dbt_project --profiles-dir dbt_project --no-use-colors \
+    --quiet || { echo "setup: dbt parse failed" >&2; exit 1; }
+fi
+if [[ " $VENVS " == *" superset "* ]]; then
+  build_venv .venv-superset requirements/superset.txt
+  .venv-superset/bin/python -c "import superset" || incomplete .venv-superset
+fi
 echo "setup: done"

@@ -1,0 +1,74 @@
+"""docker-compose.yml cannot run here (no Docker engine): check its structure, and that every
+environment variable the code reads is provided to the services that run the code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+CODE_DIRS = ("pathways", "ingestion", "dags")
+# Read by the code but deliberately not set in compose: an alternative to a variable that is
+# set, a developer override, or local-only.
+NOT_FOR_COMPOSE = {
+    "PATHWAYS_PSEUDONYM_KEY_FILE": "alternative to PATHWAYS_PSEUDONYM_KEY, which compose sets",
+    "PATHWAYS_DBT": "override of the dbt executable for developers",
+    "PATH": "set by the image",
+}
+AIRFLOW_SERVICES = ("airflow-api-server", "airflow-scheduler", "airflow-dag-processor",
+                    "airflow-triggerer")  # fmt: skip
+
+
+def compose() -> dict:
+    return yaml.safe_load((REPO / "docker-compose.yml").read_text())
+
+
+def variables_read_by_the_code() -> set[str]:
+    pattern = re.compile(r"""os\.environ(?:\.get)?[\[(]\s*["']([A-Z0-9_]+)["']""")
+    found = set()
+    for folder in CODE_DIRS:
+        for path in (REPO / folder).rglob("*.py"):
+            found |= set(pattern.findall(path.read_text()))
+    return found
+
+
+def test_the_stack_has_every_service_it_promises():
+    services = compose()["services"]
+    assert {"postgres", "superset", "airflow-init", *AIRFLOW_SERVICES} <= set(services)
+    assert {"pgdata", "landing"} <= set(compose()["volumes"])
+    for name, service in services.items():
+        assert "image" in service or "build" in service, name
+        for dependency in service.get("depends_on", {}):
+            assert dependency in services, f"{name} depends on unknown {dependency}"
+        for dockerfile in [service.get("build", {}).get("dockerfile")]:
+            assert dockerfile is None or (REPO / dockerfile).exists(), dockerfile
+    for name in AIRFLOW_SERVICES:
+        assert "landing:/landing" in services[name]["volumes"], name
+    assert services["airflow-api-server"]["ports"] == ["8080:8080"]
+    assert services["superset"]["ports"] == ["8088:8088"]
+
+
+def test_every_variable_the_code_reads_is_provided():
+    read = variables_read_by_the_code()
+    assert {"WAREHOUSE_URL", "PATHWAYS_PSEUDONYM_KEY", "PATHWAYS_LANDING"} <= read
+    services = compose()["services"]
+    for name in AIRFLOW_SERVICES:
+        provided = set(services[name]["environment"])
+        missing = read - provided - set(NOT_FOR_COMPOSE)
+        assert not missing, f"{name} lacks {sorted(missing)}"
+        assert "AIRFLOW_CONN_PATHWAYS_WAREHOUSE" in provided
+
+
+def test_images_use_the_same_set_up_and_pins_as_a_checkout():
+    for dockerfile in ("docker/pathways.Dockerfile", "docker/superset.Dockerfile"):
+        text = (REPO / dockerfile).read_text()
+        assert "scripts/setup.sh" in text and "FROM python:3.11" in text, dockerfile
+
+
+def test_no_secret_is_written_into_the_compose_file():
+    text = (REPO / "docker-compose.yml").read_text()
+    for secret in ("PATHWAYS_PSEUDONYM_KEY", "POSTGRES_PASSWORD", "AIRFLOW_JWT_SECRET",
+                   "SUPERSET_SECRET_KEY", "SUPERSET_ADMIN_PASSWORD"):  # fmt: skip
+        assert re.search(rf"\$\{{{secret}:\?", text), f"{secret} must come from the environment"
