@@ -52,10 +52,19 @@ def admin_password(home: Path = AIRFLOW_HOME) -> str | None:
     return None
 
 
+def _stop_on(signum, frame):
+    raise KeyboardInterrupt
+
+
 def serve(warehouse_url: str, port: int = 8080, wait_seconds: int = 180) -> int:
-    """Start Airflow in its own process group, print the login, and stop it all on Ctrl-C."""
+    """Start Airflow in its own process group, print the login, and stop it all on Ctrl-C
+    (or SIGTERM, as a service manager would send)."""
+    signal.signal(signal.SIGINT, _stop_on)  # also when started in the background
+    signal.signal(signal.SIGTERM, _stop_on)
     env = airflow_environment(warehouse_url)
     env["AIRFLOW__API__PORT"] = str(port)
+    # Task workers report to the API server; it must be asked for on the same port.
+    env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] = f"http://127.0.0.1:{port}/execution/"
     AIRFLOW_HOME.mkdir(parents=True, exist_ok=True)
     log = open(AIRFLOW_HOME / "standalone.log", "ab")  # noqa: SIM115 - closed on exit below
     process = subprocess.Popen(

@@ -100,5 +100,3 @@ def airflow_connection_uri(url: str) -> str:
     password = parts.password or "trust-auth-ignores-this"
     netloc = f"{quote(user)}:{quote(password)}@{parts.hostname or '127.0.0.1'}:{parts.port or 5432}"
     return urlunsplit(("postgres", netloc, parts.path, parts.query, ""))
-
-

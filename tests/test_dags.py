@@ -78,3 +78,45 @@ def test_airflow_dags_test_loads_a_generated_cycle(airflow_home, tmp_path, datab
         ).fetchall()
     assert loaded_cycles == [(2,)]  # the params asked for cycle 2 only
     assert len(region) == 1 and region[0][0] == 2 and region[0][1] > 100
+
+
+def test_pathways_airflow_serves_the_dags_and_stops_cleanly(tmp_path, database_url, key):
+    """`pathways airflow`: the API lists both DAGs with the printed login; SIGTERM stops every
+    Airflow process it started."""
+    import os
+    import signal
+    import time
+    import urllib.request
+
+    env = {**os.environ, "WAREHOUSE_URL": database_url, "PATHWAYS_PSEUDONYM_KEY": key.decode()}
+    port = 8790  # not 8080, which a developer's own Airflow may hold; 8793-4 serve logs
+    serving = subprocess.Popen(
+        [VENV_BIN / "pathways", "airflow", "--port", str(port)], env=env,
+        stdout=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        first_lines = [serving.stdout.readline() for _ in range(2)]
+        assert first_lines[0].startswith(f"Airflow is up: http://127.0.0.1:{port}"), first_lines
+        password = first_lines[1].split(" / ", 1)[1].strip()
+        login = urllib.request.Request(
+            f"http://127.0.0.1:{port}/auth/token",
+            data=json.dumps({"username": "admin", "password": password}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        token = json.load(urllib.request.urlopen(login, timeout=30))["access_token"]
+        dag_ids: set[str] = set()
+        deadline = time.monotonic() + 120
+        while dag_ids != {"pathways_cycle_load", "pathways_landing_watch"}:
+            assert time.monotonic() < deadline, f"DAGs never listed: {dag_ids}"
+            time.sleep(3)
+            listing = urllib.request.Request(
+                f"http://127.0.0.1:{port}/api/v2/dags",
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            dag_ids = {d["dag_id"] for d in json.load(urllib.request.urlopen(listing))["dags"]}
+    finally:
+        serving.send_signal(signal.SIGTERM)
+        serving.wait(timeout=60)
+    time.sleep(2)
+    leftovers = subprocess.run(["pgrep", "-g", str(serving.pid)], capture_output=True, text=True)
+    assert leftovers.stdout.strip() == "", "Airflow processes were left running"
