@@ -30,3 +30,38 @@
 {% macro area_columns() -%}
     area_level, area_code, parent_area_level, parent_area_code
 {%- endmacro %}
+
+{# Students per category (sector, plan, ...) within each group, every category present with 0
+   where nobody chose it, as a share of the group. Emits CTEs ending in `shares`:
+   group_keys, parent area, `total_name` (the group's students), the categories relation's
+   columns, students and pct. #}
+{% macro shares_within_groups(rows, group_keys, category_column, categories, category_key,
+                              total_name) -%}
+group_totals as (
+    select {{ group_keys | join(', ') }}, parent_area_level, parent_area_code,
+        count(*) as {{ total_name }}
+    from {{ rows }}
+    group by {{ group_keys | join(', ') }}, parent_area_level, parent_area_code
+),
+
+category_counts as (
+    select {{ group_keys | join(', ') }}, {{ category_column }} as category, count(*) as students
+    from {{ rows }}
+    group by {{ group_keys | join(', ') }}, {{ category_column }}
+),
+
+shares as (
+    select
+        group_totals.*,
+        categories.*,
+        coalesce(category_counts.students, 0) as students,
+        {{ pct('coalesce(category_counts.students, 0)', 'group_totals.' ~ total_name) }} as pct
+    from group_totals
+    cross join {{ categories }} as categories
+    left join category_counts
+        on {% for key in group_keys -%}
+        category_counts.{{ key }} = group_totals.{{ key }} and
+        {% endfor -%}
+        category_counts.category = categories.{{ category_key }}
+)
+{%- endmacro %}

@@ -1,26 +1,9 @@
 {# Knowledge change (first -> latest cycle, mean over the areas assessed in both) of students who
    attended each intervention at some point, against those who never did. #}
-with bounds as (
-    select cohort, min(cycle) as first_cycle, max(cycle) as latest_cycle
-    from {{ ref('fct_interview') }}
-    group by cohort
-),
-
-change_per_student as (
-    select
-        first_scores.cohort,
-        first_scores.student_key,
-        avg(latest_scores.score - first_scores.score) as knowledge_change
-    from bounds
-    inner join {{ ref('fct_knowledge_score') }} as first_scores
-        on first_scores.cohort = bounds.cohort and first_scores.cycle = bounds.first_cycle
-    inner join {{ ref('fct_knowledge_score') }} as latest_scores
-        on latest_scores.cohort = bounds.cohort
-        and latest_scores.cycle = bounds.latest_cycle
-        and latest_scores.student_key = first_scores.student_key
-        and latest_scores.knowledge_area = first_scores.knowledge_area
-    where bounds.latest_cycle > bounds.first_cycle
-    group by first_scores.cohort, first_scores.student_key
+with change_per_student as (
+    select cohort, student_key, avg(latest_score - first_score) as knowledge_change
+    from {{ ref('int_knowledge_first_and_latest') }}
+    group by cohort, student_key
 ),
 
 attended as (

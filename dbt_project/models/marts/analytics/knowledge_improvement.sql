@@ -1,39 +1,8 @@
 {# First -> latest cycle knowledge per area, over students assessed in that area in both; each
    student counts in the area of their school at the latest cycle. The `all` row averages the
    areas' improvements (contract section 6). #}
-with bounds as (
-    select cohort, min(cycle) as first_cycle, max(cycle) as latest_cycle
-    from {{ ref('fct_interview') }}
-    group by cohort
-),
-
-matched as (
-    select
-        bounds.cohort,
-        bounds.first_cycle,
-        bounds.latest_cycle,
-        first_scores.student_key,
-        first_scores.knowledge_area,
-        first_scores.score as first_score,
-        latest_scores.score as latest_score
-    from bounds
-    inner join {{ ref('fct_knowledge_score') }} as first_scores
-        on first_scores.cohort = bounds.cohort and first_scores.cycle = bounds.first_cycle
-    inner join {{ ref('fct_knowledge_score') }} as latest_scores
-        on latest_scores.cohort = bounds.cohort
-        and latest_scores.cycle = bounds.latest_cycle
-        and latest_scores.student_key = first_scores.student_key
-        and latest_scores.knowledge_area = first_scores.knowledge_area
-    where bounds.latest_cycle > bounds.first_cycle
-),
-
-placed as (
-    select matched.*, interviews.lep_area, interviews.la_code, interviews.school_urn
-    from matched
-    inner join {{ ref('fct_interview') }} as interviews
-        on interviews.cohort = matched.cohort
-        and interviews.cycle = matched.latest_cycle
-        and interviews.student_key = matched.student_key
+with placed as (
+    select * from {{ ref('int_knowledge_first_and_latest') }}
 ),
 
 by_area as (

@@ -14,37 +14,21 @@ by_gender as (
     cross join lateral (values ('all'), (by_area.gender)) as genders (gender_group)
 ),
 
-groups as (
-    select cohort, {{ area_columns() }}, cycle, gender_group, count(*) as students_in_group
-    from by_gender
-    group by cohort, {{ area_columns() }}, cycle, gender_group
-),
-
-counts as (
-    select cohort, area_level, area_code, cycle, gender_group, preferred_sector, count(*) as students
-    from by_gender
-    group by cohort, area_level, area_code, cycle, gender_group, preferred_sector
-)
+{{ shares_within_groups(
+    'by_gender', ['cohort', 'area_level', 'area_code', 'cycle', 'gender_group'],
+    'preferred_sector', ref('dim_sector'), 'sector', 'students_in_group') }}
 
 select
-    groups.cohort,
-    groups.area_level,
-    groups.area_code,
-    groups.parent_area_level,
-    groups.parent_area_code,
-    groups.cycle,
-    groups.gender_group as gender,
-    sectors.sector,
-    sectors.is_growth_sector,
-    groups.students_in_group,
-    coalesce(counts.students, 0) as students,
-    {{ pct('coalesce(counts.students, 0)', 'groups.students_in_group') }} as pct
-from groups
-cross join {{ ref('dim_sector') }} as sectors
-left join counts
-    on counts.cohort = groups.cohort
-    and counts.area_level = groups.area_level
-    and counts.area_code = groups.area_code
-    and counts.cycle = groups.cycle
-    and counts.gender_group = groups.gender_group
-    and counts.preferred_sector = sectors.sector
+    cohort,
+    area_level,
+    area_code,
+    parent_area_level,
+    parent_area_code,
+    cycle,
+    gender_group as gender,
+    sector,
+    is_growth_sector,
+    students_in_group,
+    students,
+    pct
+from shares

@@ -1,0 +1,34 @@
+{{ config(materialized='table', post_hook='analyze {{ this }}') }}
+{# Each student's score in each area at the cohort's first and latest cycle, for the students
+   assessed in that area at both: the matched population of knowledge improvement (contract
+   section 6), placed at their school as of the latest cycle. #}
+with bounds as (
+    select cohort, min(cycle) as first_cycle, max(cycle) as latest_cycle
+    from {{ ref('fct_interview') }}
+    group by cohort
+)
+
+select
+    bounds.cohort,
+    bounds.first_cycle,
+    bounds.latest_cycle,
+    first_scores.student_key,
+    first_scores.knowledge_area,
+    first_scores.score as first_score,
+    latest_scores.score as latest_score,
+    interviews.lep_area,
+    interviews.la_code,
+    interviews.school_urn
+from bounds
+inner join {{ ref('fct_knowledge_score') }} as first_scores
+    on first_scores.cohort = bounds.cohort and first_scores.cycle = bounds.first_cycle
+inner join {{ ref('fct_knowledge_score') }} as latest_scores
+    on latest_scores.cohort = bounds.cohort
+    and latest_scores.cycle = bounds.latest_cycle
+    and latest_scores.student_key = first_scores.student_key
+    and latest_scores.knowledge_area = first_scores.knowledge_area
+inner join {{ ref('fct_interview') }} as interviews
+    on interviews.cohort = bounds.cohort
+    and interviews.cycle = bounds.latest_cycle
+    and interviews.student_key = first_scores.student_key
+where bounds.latest_cycle > bounds.first_cycle
