@@ -19,7 +19,7 @@ $(KEY_FILE):
 demo: setup $(KEY_FILE)
 	@rm -rf $(DEMO_LANDING)
 	.venv/bin/pathways generate --out $(DEMO_LANDING) --defects
-	.venv/bin/pathways run --landing $(DEMO_LANDING)
+	.venv/bin/pathways run --landing $(DEMO_LANDING) --full-refresh
 
 test: setup
 	.venv/bin/ruff check .

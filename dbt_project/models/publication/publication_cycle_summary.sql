@@ -1,6 +1,15 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['cohort', 'cycle'],
+    )
+}}
+-- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
 {# The headline figures per cohort, cycle and area, with small numbers withheld. #}
 with progress as (
-    select * from {{ ref('cohort_progress') }}
+    select * from {{ ref('cohort_progress') }} as mart
+    {{ only_changed_cycles('mart') }}
 ),
 
 cells as (
@@ -30,6 +39,7 @@ select
         as pct_with_post16_plan,
     case when not suppression.suppressed then cells.pct_predicted_eet end as pct_predicted_eet,
     case when not suppression.suppressed then cells.mean_knowledge end as mean_knowledge,
-    suppression.suppressed
+    suppression.suppressed,
+    {{ loads_watermark() }} as built_from_loads_until
 from cells
 inner join suppression using (cell_id)

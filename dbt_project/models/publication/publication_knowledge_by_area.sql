@@ -1,5 +1,14 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['cohort', 'cycle'],
+    )
+}}
+-- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
 with knowledge as (
-    select * from {{ ref('knowledge_by_area') }}
+    select * from {{ ref('knowledge_by_area') }} as mart
+    {{ only_changed_cycles('mart') }}
 ),
 
 cells as (
@@ -26,6 +35,7 @@ select
     cells.knowledge_area,
     case when not suppression.suppressed then cells.students_assessed end as students_assessed,
     case when not suppression.suppressed then cells.mean_score end as mean_score,
-    suppression.suppressed
+    suppression.suppressed,
+    {{ loads_watermark() }} as built_from_loads_until
 from cells
 inner join suppression using (cell_id)

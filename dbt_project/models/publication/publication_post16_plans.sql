@@ -1,7 +1,16 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['cohort', 'cycle'],
+    )
+}}
+-- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
 {# Plans per cycle and area. The plans of a group add up to its students interviewed (published
    in cycle_summary), so that total is a cell of each group's line too. #}
 with plans as (
-    select * from {{ ref('post16_plan_mix') }}
+    select * from {{ ref('post16_plan_mix') }} as mart
+    {{ only_changed_cycles('mart') }}
 ),
 
 cells as (
@@ -47,7 +56,8 @@ select
     plans.post16_plan,
     case when not cell.suppressed then plans.students end as students,
     case when not (cell.suppressed or total.suppressed) then plans.pct end as pct,
-    cell.suppressed or total.suppressed as suppressed
+    cell.suppressed or total.suppressed as suppressed,
+    {{ loads_watermark() }} as built_from_loads_until
 from plans
 inner join suppression as cell
     on cell.cell_id = {{ cell_id(['plans.cohort', 'plans.area_level', 'plans.area_code',

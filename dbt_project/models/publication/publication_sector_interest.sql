@@ -1,8 +1,17 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['cohort', 'cycle'],
+    )
+}}
+-- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
 {# Sector interest per cycle, area and gender. Three kinds of line add up: the sectors of a
    (area, gender) group to the group's students; the genders F, M and U of a sector to `all`;
    and the areas to the area they sit in. #}
 with interest as (
-    select * from {{ ref('sector_interest') }}
+    select * from {{ ref('sector_interest') }} as mart
+    {{ only_changed_cycles('mart') }}
 ),
 
 cells as (
@@ -61,7 +70,8 @@ select
     interest.sector,
     case when not cell.suppressed then interest.students end as students,
     case when not (cell.suppressed or total.suppressed) then interest.pct end as pct,
-    cell.suppressed or total.suppressed as suppressed
+    cell.suppressed or total.suppressed as suppressed,
+    {{ loads_watermark() }} as built_from_loads_until
 from interest
 inner join suppression as cell
     on cell.cell_id = {{ cell_id(['interest.cohort', 'interest.area_level', 'interest.area_code',

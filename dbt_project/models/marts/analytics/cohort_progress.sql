@@ -1,6 +1,15 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['cohort', 'cycle'],
+    )
+}}
+-- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
 {# The headline figures per cohort, cycle and area (unsuppressed: analysts only). #}
 with interviews as (
-    select * from {{ ref('fct_interview') }}
+    select * from {{ ref('fct_interview') }} as interviews
+    {{ only_changed_cycles('interviews') }}
 ),
 
 by_area as (
@@ -21,6 +30,7 @@ select
     {{ pct('count(*) filter (where has_post16_plan)', 'count(*)') }} as pct_with_post16_plan,
     {{ pct('count(*) filter (where is_predicted_eet)', 'count(*)') }} as pct_predicted_eet,
     round(sum(knowledge_score_total)::numeric / nullif(sum(knowledge_areas_assessed), 0), 2)
-        as mean_knowledge
+        as mean_knowledge,
+    {{ loads_watermark() }} as built_from_loads_until
 from by_area
 group by cohort, {{ area_columns() }}, cycle

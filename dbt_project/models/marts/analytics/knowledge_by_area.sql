@@ -1,3 +1,11 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['cohort', 'cycle'],
+    )
+}}
+-- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
 {# Mean knowledge per area of knowledge, cycle and area, over the students assessed in it. #}
 with scores as (
     select
@@ -7,6 +15,7 @@ with scores as (
         interviews.school_urn
     from {{ ref('fct_knowledge_score') }} as scores
     inner join {{ ref('fct_interview') }} as interviews using (cohort, cycle, student_key)
+    {{ only_changed_cycles('scores') }}
 ),
 
 by_area as (
@@ -19,6 +28,7 @@ select
     cycle,
     knowledge_area,
     count(*) as students_assessed,
-    {{ mean('score') }} as mean_score
+    {{ mean('score') }} as mean_score,
+    {{ loads_watermark() }} as built_from_loads_until
 from by_area
 group by cohort, {{ area_columns() }}, cycle, knowledge_area

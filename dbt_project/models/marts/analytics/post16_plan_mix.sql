@@ -1,6 +1,15 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['cohort', 'cycle'],
+    )
+}}
+-- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
 {# Students by post-16 plan per cycle and area; every plan appears, with 0 where nobody chose it. #}
 with interviews as (
-    select * from {{ ref('fct_interview') }}
+    select * from {{ ref('fct_interview') }} as interviews
+    {{ only_changed_cycles('interviews') }}
 ),
 
 by_area as (
@@ -22,5 +31,6 @@ select
     is_plan,
     students_interviewed,
     students,
-    pct
+    pct,
+    {{ loads_watermark() }} as built_from_loads_until
 from shares

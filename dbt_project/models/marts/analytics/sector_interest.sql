@@ -1,7 +1,16 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['cohort', 'cycle'],
+    )
+}}
+-- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
 {# Students by preferred sector per cycle, area and gender (`all` and each roster gender); every
    sector appears, with 0 where nobody chose it. #}
 with interviews as (
-    select * from {{ ref('fct_interview') }}
+    select * from {{ ref('fct_interview') }} as interviews
+    {{ only_changed_cycles('interviews') }}
 ),
 
 by_area as (
@@ -30,5 +39,6 @@ select
     is_growth_sector,
     students_in_group,
     students,
-    pct
+    pct,
+    {{ loads_watermark() }} as built_from_loads_until
 from shares
