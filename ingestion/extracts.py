@@ -41,6 +41,18 @@ def _also(parse: rules.Parser, then) -> rules.Parser:
     return checked
 
 
+def _bound_to_file(fields, context, **extra_rules) -> tuple[Field, ...]:
+    """The extract's fields for one file: UPNs checked through the run-wide cache, and any
+    field named in extra_rules given a further rule that needs the file's context."""
+    bound = []
+    for spec in fields:
+        parse = context.checked_upn if spec.name == "upn" else spec.parse
+        if spec.name in extra_rules:
+            parse = extra_rules[spec.name](parse)
+        bound.append(Field(spec.name, spec.required, parse, spec.cacheable))
+    return tuple(bound)
+
+
 def _first_seen(batch: Batch, column: str, seen: dict[str, int]) -> None:
     """Reject a value met again in the same file (first at line N)."""
     for index, value in enumerate(batch.columns[column]):
@@ -139,13 +151,8 @@ class RosterExtract:
                     f"gives age {age} at the cycle; must be 12-17"
                 )  # fmt: skip
 
-            self.fields = tuple(
-                Field(f.name, f.required, context.checked_upn)
-                if f.name == "upn"
-                else Field(f.name, f.required, _also(f.parse, aged_12_to_17))
-                if f.name == "date_of_birth"
-                else f
-                for f in extract.fields
+            self.fields = _bound_to_file(
+                extract.fields, context, date_of_birth=lambda p: _also(p, aged_12_to_17)
             )
             self.context = context
             self.constants = (file_id, landed.cohort, landed.cycle, landed.key)
@@ -214,13 +221,8 @@ class InterviewsExtract:
                     return urn
                 return Problem(f"is not in schools.csv for cohort {landed.cohort}")
 
-            self.fields = tuple(
-                Field(f.name, f.required, context.checked_upn)
-                if f.name == "upn"
-                else Field(f.name, f.required, _also(f.parse, in_schools))
-                if f.name == "school_urn"
-                else f
-                for f in extract.fields
+            self.fields = _bound_to_file(
+                extract.fields, context, school_urn=lambda p: _also(p, in_schools)
             )
             self.extract, self.context = extract, context
             self.on_roster = context.roster(landed.cohort, landed.cycle)
