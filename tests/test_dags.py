@@ -120,3 +120,39 @@ def test_pathways_airflow_serves_the_dags_and_stops_cleanly(tmp_path, database_u
     time.sleep(2)
     leftovers = subprocess.run(["pgrep", "-g", str(serving.pid)], capture_output=True, text=True)
     assert leftovers.stdout.strip() == "", "Airflow processes were left running"
+
+
+def test_the_landing_watch_announces_only_changes(airflow_home, tmp_path, database_url):
+    """First look: new extracts, so the asset is announced; same landing again: skipped;
+    a corrected file: announced again."""
+    generate(tmp_path, schools=2, students=3, cycles=1)
+    env = airflow_environment(database_url, airflow_home)
+    env["PATHWAYS_LANDING"] = str(tmp_path)
+
+    def announce_state() -> str:
+        finished = subprocess.run(
+            [VENV_BIN / "airflow", "dags", "test", "pathways_landing_watch"],
+            env=env, capture_output=True, text=True,
+        )  # fmt: skip
+        assert finished.returncode == 0, finished.stdout[-2000:] + finished.stderr[-2000:]
+        return _latest_state(airflow_home, "pathways_landing_watch", "announce_new_extracts")
+
+    assert announce_state() == "success"
+    assert announce_state() == "skipped"
+    roster = next(tmp_path.rglob("roster_*.csv"))
+    roster.write_text(roster.read_text() + "\n")
+    assert announce_state() == "success"
+
+
+def _latest_state(airflow_home: Path, dag_id: str, task_id: str) -> str:
+    """The task's state in the DAG's newest run, from Airflow's own metadata database."""
+    import sqlite3
+
+    with sqlite3.connect(airflow_home / "airflow.db") as metadata:
+        (state,) = metadata.execute(
+            "select ti.state from task_instance ti join dag_run dr "
+            "on dr.dag_id = ti.dag_id and dr.run_id = ti.run_id "
+            "where ti.dag_id = ? and ti.task_id = ? order by dr.id desc limit 1",
+            (dag_id, task_id),
+        ).fetchone()
+    return state
