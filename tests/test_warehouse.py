@@ -195,3 +195,21 @@ def test_loading_a_new_cycle_builds_only_that_cycle(tmp_path, database_url, pipe
     with psycopg.connect(database_url) as conn:
         for view in PARTNER_VIEWS:
             assert partner_rows(conn, view) == incremental[view], view
+
+
+def test_a_failing_dbt_test_fails_the_run_with_dbts_message(tmp_path, database_url, pipeline_env):
+    """Data that slips past ingestion (here written straight into raw) is stopped by dbt's tests,
+    and `pathways run` fails showing which test and why."""
+    import subprocess
+
+    generate(tmp_path, schools=2, students=6, cycles=1)
+    pipeline.ingest(tmp_path, database_url)
+    with psycopg.connect(database_url) as conn:
+        conn.execute("update raw.interview set k_t_levels = 9 where line_number = 2")
+    run = subprocess.run(
+        [Path(__file__).resolve().parents[1] / ".venv/bin/pathways", "run", "--landing", tmp_path],
+        capture_output=True, text=True, env=pipeline_env,
+    )  # fmt: skip
+    assert run.returncode == 1
+    assert "FAILED: dbt build failed" in run.stdout
+    assert "accepted_values_stg_raw__interviews_k_t_levels" in run.stdout
