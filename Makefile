@@ -17,9 +17,7 @@ $(KEY_FILE):
 	@echo "created a local pseudonym key in $@ (git-ignored; keep it: it keeps pseudonyms stable)"
 
 demo: setup $(KEY_FILE)
-	@rm -rf $(DEMO_LANDING)
-	.venv/bin/pathways generate --out $(DEMO_LANDING) --defects
-	.venv/bin/pathways run --landing $(DEMO_LANDING) --full-refresh
+	.venv/bin/pathways demo --landing $(DEMO_LANDING)
 
 test: setup
 	.venv/bin/ruff check .

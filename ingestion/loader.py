@@ -41,6 +41,27 @@ def create_schema(conn: psycopg.Connection) -> None:
         conn.execute(SCHEMA_SQL.read_text())
 
 
+class WrongPseudonymKey(RuntimeError):
+    """The key differs from the one this warehouse was loaded with."""
+
+
+def check_pseudonym_key(conn: psycopg.Connection, key: bytes) -> None:
+    """Record the key's fingerprint on first load; refuse a different key afterwards."""
+    fingerprint = hmac.new(key, b"pathways pseudonym key check", hashlib.sha256).hexdigest()[:16]
+    with conn.transaction():
+        conn.execute(
+            "insert into raw.pseudonym_key (fingerprint) values (%s) on conflict do nothing",
+            (fingerprint,),
+        )
+        (recorded,) = conn.execute("select fingerprint from raw.pseudonym_key").fetchone()
+    if recorded != fingerprint:
+        raise WrongPseudonymKey(
+            "PATHWAYS_PSEUDONYM_KEY is not the key this warehouse was loaded with (fingerprint "
+            f"{fingerprint}, expected {recorded}); with it every student would get a new "
+            "pseudonym. Use the original key, or load into a new database."
+        )
+
+
 class LoadContext:
     """What row checks need to know beyond the file itself: pseudonyms, schools, rosters."""
 

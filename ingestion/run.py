@@ -12,7 +12,14 @@ import psycopg
 from ingestion.codes import load_codes
 from ingestion.extracts import all_extracts
 from ingestion.layout import LandedFile, discover
-from ingestion.loader import DATA_TABLES, FileResult, LoadContext, create_schema, load_file
+from ingestion.loader import (
+    DATA_TABLES,
+    FileResult,
+    LoadContext,
+    check_pseudonym_key,
+    create_schema,
+    load_file,
+)
 
 
 @dataclass
@@ -75,6 +82,7 @@ def ingest_landing(
     codes = load_codes()
     extracts = all_extracts(codes)
     create_schema(conn)
+    check_pseudonym_key(conn, key)
     context = LoadContext(conn, key)
     summary = IngestSummary()
     changed: set[tuple] = set()

@@ -5,6 +5,14 @@
 create schema if not exists raw;
 create schema if not exists restricted;
 
+-- A fingerprint of the pseudonym key the warehouse was first loaded with: loading with another
+-- key would make every student a stranger to their own history, so ingestion refuses it.
+create table if not exists raw.pseudonym_key (
+    fingerprint text not null,
+    first_used_at timestamptz not null default clock_timestamp(),
+    only_one_row boolean primary key default true check (only_one_row)
+);
+
 -- One row per load of a landed file: lineage and the audit of what happened to its rows.
 create table if not exists raw.file_load (
     file_id           bigint generated always as identity primary key,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import time
 from pathlib import Path
 
+from ingestion.loader import WrongPseudonymKey
 from pathways import pipeline
 from pathways.settings import ConfigurationError
 
@@ -56,6 +58,26 @@ def _run(args) -> int:
     return 0 if result.ok else 1
 
 
+def _demo(args) -> int:
+    """A fresh demo: generated extracts (with defects) loaded into its own, reset database."""
+    from pathways import warehouse
+
+    landing = Path(args.landing)
+    if landing.exists():
+        shutil.rmtree(landing)
+    args.out, args.defects = str(landing), True
+    _generate(args)
+    url = warehouse.resolve_demo_url()
+    warehouse.drop_database(url)
+    warehouse.ensure_database(url)
+    result = pipeline.run(landing, progress=_progress, full_refresh=True, url=url)
+    print(result.report())
+    if result.ok:
+        print("\nNext: .venv/bin/pathways airflow (the DAGs), WAREHOUSE_URL=<the url above> "
+              "to point other commands at the demo database.")  # fmt: skip
+    return 0 if result.ok else 1
+
+
 def _airflow(args) -> int:
     from pathways import airflow_local, warehouse
 
@@ -86,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=_run)
 
+    demo = commands.add_parser("demo", help="generate a demo cohort and load it from scratch")
+    demo.add_argument("--landing", default=".state/demo-landing")
+    demo.set_defaults(handler=_demo, schools=28, students=30, cycles=7, seed=2024,
+                      cohort=2024, advisers=None)  # fmt: skip
+
     airflow = commands.add_parser("airflow", help="start Airflow locally with the Pathways DAGs")
     airflow.add_argument("--port", type=int, default=8080)
     airflow.set_defaults(handler=_airflow)
@@ -96,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except ConfigurationError as error:
+    except (ConfigurationError, WrongPseudonymKey) as error:
         print(f"pathways: {error}", file=sys.stderr)
         return 2
 

@@ -58,11 +58,11 @@ def build_warehouse(url: str, full_refresh: bool = False) -> str:
     return tally[-1].strip() if tally else "done"
 
 
-def run(landing: Path, progress=None, full_refresh: bool = False) -> RunResult:
+def run(landing: Path, progress=None, full_refresh: bool = False, url: str | None = None):
     """Files to partner views: ingest the landing folder, then build the warehouse with dbt."""
     if not Path(landing).is_dir():
         raise settings.ConfigurationError(f"landing folder {landing} does not exist")
-    result = RunResult(warehouse.resolve_warehouse_url())
+    result = RunResult(url or warehouse.resolve_warehouse_url())
     result.ingest = ingest(landing, result.warehouse_url, progress=progress)
     try:
         result.dbt_summary = build_warehouse(result.warehouse_url, full_refresh=full_refresh)

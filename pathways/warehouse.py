@@ -20,14 +20,14 @@ def _local_postgres_answers(host: str = "127.0.0.1", port: int = 5432) -> bool:
         return False
 
 
-def _start_embedded_postgres() -> str:
+def _start_embedded_postgres(database: str = "pathways") -> str:
     """A bundled PostgreSQL (pgserver) in .state/pgdata, for machines with none running."""
     import pgserver  # imported late: only laptops without PostgreSQL need it
 
     STATE_DIR.mkdir(parents=True, exist_ok=True)
     # cleanup_mode=None keeps the server running after this process, for later runs and tools.
     server = pgserver.get_server(STATE_DIR / "pgdata", cleanup_mode=None)
-    return server.get_uri("pathways")
+    return server.get_uri(database)
 
 
 def resolve_warehouse_url() -> str:
@@ -38,6 +38,16 @@ def resolve_warehouse_url() -> str:
     if _local_postgres_answers():
         return DEFAULT_WAREHOUSE_URL
     return _start_embedded_postgres()
+
+
+def resolve_demo_url() -> str:
+    """The demo's own database (pathways_demo), never WAREHOUSE_URL: the demo resets it."""
+    url = os.environ.get("DEMO_WAREHOUSE_URL")
+    if url:
+        return url
+    if _local_postgres_answers():
+        return _with_database(DEFAULT_WAREHOUSE_URL, "pathways_demo")
+    return _start_embedded_postgres("pathways_demo")
 
 
 def _with_database(url: str, database: str) -> str:

@@ -165,3 +165,18 @@ def test_personal_data_lands_only_in_the_restricted_schema(tmp_path, conn, key):
     )
     assert all(secret in restricted for secret in secrets[:2] + secrets[4:])
     assert URN in " ".join(str(r) for r in conn.execute("select * from raw.interview"))
+
+
+def test_loading_with_another_pseudonym_key_is_refused(tmp_path, conn, key):
+    from ingestion.loader import WrongPseudonymKey
+
+    landing = Landing(tmp_path)
+    landing.roster([roster_row(1)])
+    ingest(conn, landing, key)
+    landing.roster([roster_row(1), roster_row(2)])  # a correction, loaded with the wrong key
+
+    import pytest
+
+    with pytest.raises(WrongPseudonymKey, match="not the key this warehouse was loaded with"):
+        ingest(conn, landing, b"a-different-key-" * 3)
+    assert count(conn, "raw.roster") == 1  # nothing was loaded with it
