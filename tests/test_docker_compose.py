@@ -15,6 +15,7 @@ CODE_DIRS = ("pathways", "ingestion", "dags")
 NOT_FOR_COMPOSE = {
     "PATHWAYS_PSEUDONYM_KEY_FILE": "alternative to PATHWAYS_PSEUDONYM_KEY, which compose sets",
     "PATHWAYS_DBT": "override of the dbt executable for developers",
+    "DEMO_WAREHOUSE_URL": "where `pathways demo` puts its throwaway database; not a service",
     "PATH": "set by the image",
 }
 AIRFLOW_SERVICES = ("airflow-api-server", "airflow-scheduler", "airflow-dag-processor",
