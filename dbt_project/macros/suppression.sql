@@ -75,3 +75,66 @@ suppression as (
 {% macro cell_id(columns) -%}
     concat_ws('|', {{ columns | join(', ') }})
 {%- endmacro %}
+
+{#
+  Shares of a group (plans, sectors, ...), published with suppression. `rows` has one row per
+  group and category with `students`, the group's `total_column` and the area columns;
+  group_keys name a group in cell-id order (cohort, area_level, area_code, cycle, ...).
+  Each group's total is a cell too: its categories add up to it.
+#}
+{% macro category_cells(rows, group_keys, category, total_column) -%}
+    {%- set other_keys = group_keys | reject('in', ['area_level', 'area_code']) | list -%}
+    select
+        {{ cell_id(group_keys + [category]) }} as cell_id,
+        students as n,
+        {{ is_small('students') }}
+            or {{ total_column }} < {{ var('suppression_threshold') }} as is_primary,
+        {{ area_columns() }},
+        {{ other_keys | join(', ') }},
+        {{ category }}
+    from {{ rows }}
+    union all
+    select distinct
+        {{ cell_id(group_keys + ["'total'"]) }} as cell_id,
+        {{ total_column }} as n,
+        {{ total_column }} < {{ var('suppression_threshold') }} as is_primary,
+        {{ area_columns() }},
+        {{ other_keys | join(', ') }},
+        'total' as {{ category }}
+    from {{ rows }}
+{%- endmacro %}
+
+{# The line of each group: its categories add up to its total cell. #}
+{% macro group_total_lines(cells, group_keys, category) -%}
+    select
+        {{ cell_id(["'group'"] + group_keys) }} as line_id,
+        cell_id,
+        {{ category }} = 'total' as is_total
+    from {{ cells }}
+{%- endmacro %}
+
+{# The published rows: a withheld cell shows no count; a share also needs its total shown. #}
+{% macro withheld_shares(rows, group_keys, category) -%}
+    {%- set keys = group_keys + [category] -%}
+    select
+        {% for key in keys -%}
+        {{ rows }}.{{ key }},
+        {% endfor -%}
+        case when not cell.suppressed then {{ rows }}.students end as students,
+        case when not (cell.suppressed or total.suppressed) then {{ rows }}.pct end as pct,
+        cell.suppressed or total.suppressed as suppressed,
+        {{ loads_watermark() }} as built_from_loads_until
+    from {{ rows }}
+    inner join suppression as cell
+        on cell.cell_id = {{ cell_id(prefixed(rows, keys)) }}
+    inner join suppression as total
+        on total.cell_id = {{ cell_id(prefixed(rows, group_keys) + ["'total'"]) }}
+{%- endmacro %}
+
+{% macro prefixed(relation, columns) -%}
+    {%- set qualified = [] -%}
+    {%- for column in columns -%}
+        {%- do qualified.append(relation ~ '.' ~ column) -%}
+    {%- endfor -%}
+    {{ return(qualified) }}
+{%- endmacro %}
