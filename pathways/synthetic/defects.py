@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import os
-import random
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,7 +16,6 @@ from ingestion.extracts import cycle_start
 from pathways.synthetic.generate import (
     ROSTER_HEADER,
     GeneratedLanding,
-    interview_header,
     make_upn,
 )
 
@@ -86,7 +84,7 @@ def _bad_check_letter(upn: str) -> str:
     return ("B" if upn[0] != "B" else "C") + upn[1:]
 
 
-def _plant_roster_rejects(landing, rng) -> list[dict]:
+def _plant_roster_rejects(landing) -> list[dict]:
     path = _plain_files(landing, 1, "roster")[0]
     header, rows = _read(path)
     school = next(s for s in landing.schools if path.name == f"roster_{s.urn}.csv")
@@ -108,7 +106,7 @@ def _plant_roster_rejects(landing, rng) -> list[dict]:
     return planted
 
 
-def _plant_interview_rejects(landing, rng, codes) -> list[dict]:
+def _plant_interview_rejects(landing) -> list[dict]:
     path = _plain_files(landing, 2, "interviews")[0]
     header, rows = _read(path)
     planted, new_rows = [], []
@@ -167,7 +165,7 @@ def _plant_conflict(landing) -> list[dict]:
              "line": line, "column": "upn", "value": row[0]}]  # fmt: skip
 
 
-def _plant_bad_files(landing, codes) -> list[dict]:
+def _plant_bad_files(landing) -> list[dict]:
     cohort_dir = landing.root / f"cohort={landing.cohort}"
     planted = []
 
@@ -195,15 +193,11 @@ def _plant_bad_files(landing, codes) -> list[dict]:
     return planted
 
 
-def plant_defects(landing: GeneratedLanding, rng: random.Random) -> list[dict]:
-    codes = load_codes()
+def plant_defects(landing: GeneratedLanding) -> list[dict]:
     return [
-        *_plant_roster_rejects(landing, rng),
-        *_plant_interview_rejects(landing, rng, codes),
+        *_plant_roster_rejects(landing),
+        *_plant_interview_rejects(landing),
         *_plant_warnings(landing),
         *_plant_conflict(landing),
-        *_plant_bad_files(landing, codes),
+        *_plant_bad_files(landing),
     ]
-
-
-__all__ = ["plant_defects", "interview_header"]

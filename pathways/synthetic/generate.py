@@ -310,5 +310,5 @@ def generate(
     if defects:
         from pathways.synthetic.defects import plant_defects
 
-        landing.defects = plant_defects(landing, rng)
+        landing.defects = plant_defects(landing)
     return landing
