@@ -1,4 +1,7 @@
-"""Load a cycle's extracts: pull from the landing, ingest, build the warehouse with dbt.
+"""Load a cycle's extracts: pull from the landing, ingest, build the warehouse with dbt, then
+the quality gate: the Soda contracts verify the new figures, and only then are they published
+to the partner views. A failed check fails the run with the checks named and leaves the
+partner views exactly as they were (results in quality.check_result).
 
 Runs when the landing changes (the `pathways_landing` asset, announced by
 pathways_landing_watch) or by hand with params. Re-running a cycle is safe: ingestion skips
@@ -10,12 +13,13 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Param, dag, get_current_context, task, task_group
+from airflow.sdk.exceptions import AirflowFailException
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import InvocationMode, LoadMode, TestBehavior
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
-from pathways import orchestration
+from pathways import orchestration, pipeline
 from pathways.assets import LANDING
 from pathways.dbt import DBT_EXECUTABLE, DBT_PROJECT
 from pathways.pipeline import dbt_variables
@@ -79,7 +83,25 @@ def pathways_cycle_load():
         ),
     )
 
-    ingest_extracts(pull_extracts()) >> build_warehouse
+    @task_group
+    def quality_gate():
+        @task(retries=0)
+        def verify_contracts() -> str:
+            context = get_current_context()
+            verification_id = f"{context['run_id']}#{context['ti'].try_number}"
+            try:
+                return orchestration.verify_candidates(verification_id)
+            except pipeline.GateClosed as closed:
+                # Not retried: the same data would fail the same checks.
+                raise AirflowFailException(str(closed)) from None
+
+        @task
+        def publish_figures(verification_id: str) -> dict:
+            return orchestration.publish_candidates(verification_id)
+
+        publish_figures(verify_contracts())
+
+    ingest_extracts(pull_extracts()) >> build_warehouse >> quality_gate()
 
 
 pathways_cycle_load()

@@ -58,6 +58,16 @@ def _run(args) -> int:
     return 0 if result.ok else 1
 
 
+def _gate(args) -> int:
+    """Verify the built warehouse's candidate figures and publish them if every check passed."""
+    from pathways import warehouse
+
+    result = pipeline.RunResult(warehouse.resolve_warehouse_url())
+    pipeline.gate(result.warehouse_url, result)
+    print(result.report())
+    return 0 if result.ok else 1
+
+
 def _demo(args) -> int:
     """A fresh demo: generated extracts (with defects) loaded into its own, reset database."""
     from pathways import warehouse
@@ -107,6 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--full-refresh", action="store_true", help="rebuild incremental facts from scratch"
     )
     run.set_defaults(handler=_run)
+
+    gate = commands.add_parser(
+        "gate",
+        help="verify the built figures with the Soda contracts and publish them if they pass",
+    )
+    gate.set_defaults(handler=_gate)
 
     demo = commands.add_parser("demo", help="generate a demo cohort and load it from scratch")
     demo.add_argument("--landing", default=".state/demo-landing")

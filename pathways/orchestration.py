@@ -89,6 +89,20 @@ def ingest_extracts(folder: Path) -> dict:
     }
 
 
+def verify_candidates(verification_id: str) -> str:
+    """The gate's first half: Soda contracts on the new figures. Raises pipeline.GateClosed."""
+    url = warehouse.resolve_warehouse_url()
+    verification = pipeline.verify_candidates(url, verification_id=verification_id)
+    print(verification.report())
+    return verification.verification_id
+
+
+def publish_candidates(verification_id: str) -> dict[str, int]:
+    """The gate's second half, only after verify_candidates passed: rows published per table."""
+    url = warehouse.resolve_warehouse_url()
+    return pipeline.publish_candidates(url, verification_id).rows
+
+
 def airflow_connection_uri(url: str) -> str:
     """The warehouse as an Airflow connection URI (AIRFLOW_CONN_PATHWAYS_WAREHOUSE).
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from ingestion.run import IngestSummary, ingest_landing
-from pathways import dbt, settings, warehouse
+from pathways import dbt, publish, quality, settings, warehouse
 
 
 @dataclass
@@ -17,6 +16,8 @@ class RunResult:
     warehouse_url: str
     ingest: IngestSummary | None = None
     dbt_summary: str | None = None
+    verification: quality.Verification | None = None
+    publication: publish.Publication | None = None
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -29,6 +30,11 @@ class RunResult:
             lines.append(self.ingest.report())
         if self.dbt_summary:
             lines.append(f"dbt build: {self.dbt_summary}")
+        if self.verification:
+            lines.append(self.verification.report())
+        if self.publication:
+            rows = sum(self.publication.rows.values())
+            lines.append(f"published: {len(self.publication.rows)} tables, {rows} rows")
         lines += [f"FAILED: {error}" for error in self.errors]
         return "\n".join(lines)
 
@@ -40,8 +46,7 @@ def redacted(url: str) -> str:
 
 def dbt_variables() -> dict:
     """dbt vars from the environment: the suppression threshold is configuration (contract 7)."""
-    threshold = os.environ.get("PATHWAYS_SUPPRESSION_THRESHOLD")
-    return {"suppression_threshold": int(threshold)} if threshold else {}
+    return {"suppression_threshold": settings.suppression_threshold()}
 
 
 def ingest(landing: Path, url: str, progress=None) -> IngestSummary:
@@ -58,8 +63,46 @@ def build_warehouse(url: str, full_refresh: bool = False) -> str:
     return tally[-1].strip() if tally else "done"
 
 
+class GateClosed(RuntimeError):
+    """The candidates failed their contracts; the published figures were left as they were."""
+
+    def __init__(self, verification: quality.Verification):
+        super().__init__(verification.report())
+        self.verification = verification
+
+
+def verify_candidates(url: str, verification_id: str | None = None, layers=quality.LAYERS):
+    """Run the Soda contracts and keep their results; raise GateClosed if any check failed."""
+    verification = quality.verify(url, layers=layers, verification_id=verification_id)
+    quality.record(url, verification)
+    if not verification.passed:
+        quality.record_decision(url, verification.verification_id, published=False)
+        raise GateClosed(verification)
+    return verification
+
+
+def publish_candidates(url: str, verification_id: str) -> publish.Publication:
+    """Swap the verified figures in for partners; rebuild the partner views on reshaped tables."""
+    publication = publish.publish(url)
+    if publication.reshaped:
+        dbt.run_dbt(url, "run", "--select", "partner", variables=dbt_variables())
+    quality.record_decision(url, verification_id, published=True)
+    return publication
+
+
+def gate(url: str, result: RunResult) -> None:
+    """The quality gate: publish the candidate figures only if every failing-level check passed."""
+    try:
+        result.verification = verify_candidates(url)
+    except GateClosed as closed:
+        result.verification = closed.verification
+        result.errors.append("quality gate closed: the partner figures were left unchanged")
+        return
+    result.publication = publish_candidates(url, result.verification.verification_id)
+
+
 def run(landing: Path, progress=None, full_refresh: bool = False, url: str | None = None):
-    """Files to partner views: ingest the landing folder, then build the warehouse with dbt."""
+    """Files to partner views: ingest, build the warehouse with dbt, then the quality gate."""
     if not Path(landing).is_dir():
         raise settings.ConfigurationError(f"landing folder {landing} does not exist")
     result = RunResult(url or warehouse.resolve_warehouse_url())
@@ -68,4 +111,6 @@ def run(landing: Path, progress=None, full_refresh: bool = False, url: str | Non
         result.dbt_summary = build_warehouse(result.warehouse_url, full_refresh=full_refresh)
     except dbt.DbtFailed as failure:
         result.errors.append(str(failure))
+        return result
+    gate(result.warehouse_url, result)
     return result

@@ -11,6 +11,16 @@ STATE_DIR = REPO_ROOT / ".state"
 DEFAULT_WAREHOUSE_URL = "postgresql://postgres@127.0.0.1:5432/pathways"
 
 
+def suppression_threshold() -> int:
+    """Partner figures withhold counts from 1 to threshold-1 (contract section 7); default 5."""
+    value = os.environ.get("PATHWAYS_SUPPRESSION_THRESHOLD", "5")
+    if not value.isdigit() or int(value) < 2:
+        raise ConfigurationError(
+            f"PATHWAYS_SUPPRESSION_THRESHOLD must be a whole number of at least 2, not {value!r}"
+        )
+    return int(value)
+
+
 class ConfigurationError(RuntimeError):
     """A setting the run needs is missing or unusable; the message says which and how to fix it."""
 

@@ -76,3 +76,17 @@ class Landing:
         header = header or interview_header(load_codes())
         name = f"cycle={cycle}/interviews_{adviser}.csv"
         return write_csv(self.path(name), header, rows, **options)
+
+
+def set_knowledge_scores(path: Path, score: str) -> None:
+    """Rewrite an interview file with every knowledge score set to score (an export fault)."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        for column in row:
+            if column.strip().lower().startswith("k_") and row[column].strip():
+                row[column] = score
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)

@@ -17,8 +17,9 @@ PARTNER_VIEWS = ("cycle_summary", "knowledge_by_area", "sector_interest", "post1
 
 
 def load_and_build(landing: Path, url: str, full_refresh: bool = False) -> None:
-    pipeline.ingest(landing, url)
-    pipeline.build_warehouse(url, full_refresh=full_refresh)
+    """The whole cycle load: ingest, dbt build, quality gate and publication."""
+    result = pipeline.run(landing, full_refresh=full_refresh, url=url)
+    assert result.ok, result.report()
 
 
 def partner_rows(conn, view: str) -> set[tuple]:
@@ -191,7 +192,7 @@ def test_loading_a_new_cycle_builds_only_that_cycle(tmp_path, database_url, pipe
     assert {c: second_build[c] for c in range(1, 7)} == first_build  # untouched cycles kept
     assert second_build[7] > first_build[6]
 
-    pipeline.build_warehouse(database_url, full_refresh=True)
+    load_and_build(landing, database_url, full_refresh=True)
     with psycopg.connect(database_url) as conn:
         for view in PARTNER_VIEWS:
             assert partner_rows(conn, view) == incremental[view], view

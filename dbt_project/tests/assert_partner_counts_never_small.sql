@@ -1,17 +1,18 @@
--- No partner view shows a count from 1 to threshold-1 (contract section 7).
+-- No figure built for partners shows a count from 1 to threshold-1 (contract section 7). The
+-- candidates are tested: the partner views show them only once the quality gate has passed.
 {% set threshold = var('suppression_threshold') %}
 select 'cycle_summary' as view_name, students_interviewed as shown
-from {{ ref('partner_cycle_summary') }} where students_interviewed between 1 and {{ threshold }} - 1
+from {{ ref('publication_cycle_summary') }} where students_interviewed between 1 and {{ threshold }} - 1
 union all
 select 'knowledge_by_area', students_assessed
-from {{ ref('partner_knowledge_by_area') }} where students_assessed between 1 and {{ threshold }} - 1
+from {{ ref('publication_knowledge_by_area') }} where students_assessed between 1 and {{ threshold }} - 1
 union all
 select 'sector_interest', students
-from {{ ref('partner_sector_interest') }} where students between 1 and {{ threshold }} - 1
+from {{ ref('publication_sector_interest') }} where students between 1 and {{ threshold }} - 1
 union all
 select 'post16_plans', students
-from {{ ref('partner_post16_plans') }} where students between 1 and {{ threshold }} - 1
+from {{ ref('publication_post16_plans') }} where students between 1 and {{ threshold }} - 1
 union all
 select 'knowledge_improvement', matched_students
-from {{ ref('partner_knowledge_improvement') }}
+from {{ ref('publication_knowledge_improvement') }}
 where matched_students between 1 and {{ threshold }} - 1

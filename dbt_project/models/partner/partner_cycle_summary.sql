@@ -11,4 +11,4 @@ select
     pct_predicted_eet,
     mean_knowledge,
     suppressed
-from {{ ref('publication_cycle_summary') }}
+from {{ published('publication_cycle_summary') }}

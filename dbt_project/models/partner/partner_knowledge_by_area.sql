@@ -9,4 +9,4 @@ select
     students_assessed::integer as students_assessed,
     mean_score,
     suppressed
-from {{ ref('publication_knowledge_by_area') }}
+from {{ published('publication_knowledge_by_area') }}

@@ -12,4 +12,4 @@ select
     mean_latest,
     pct_improvement,
     suppressed
-from {{ ref('publication_knowledge_improvement') }}
+from {{ published('publication_knowledge_improvement') }}

@@ -9,4 +9,4 @@ select
     students::integer as students,
     pct,
     suppressed
-from {{ ref('publication_post16_plans') }}
+from {{ published('publication_post16_plans') }}

@@ -10,4 +10,4 @@ select
     students::integer as students,
     pct,
     suppressed
-from {{ ref('publication_sector_interest') }}
+from {{ published('publication_sector_interest') }}
