@@ -9,7 +9,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from landing import set_knowledge_scores
 
+from pathways import publish
 from pathways.airflow_local import VENV_BIN, airflow_environment
 from pathways.synthetic import generate
 
@@ -60,24 +62,48 @@ def test_every_dag_file_imports_quickly_with_owners_and_tags(airflow_home):
         assert seconds < 1.0, f"{file} took {seconds:.2f}s to parse"
 
 
-def test_airflow_dags_test_loads_a_generated_cycle(airflow_home, tmp_path, database_url, key):
-    generate(tmp_path, schools=4, cycles=2)
+def _dags_test(env: dict, landing: Path, cycle: int) -> subprocess.CompletedProcess:
+    conf = json.dumps({"landing": str(landing), "cohort": 2024, "cycle": cycle})
+    command = [VENV_BIN / "airflow", "dags", "test", "pathways_cycle_load", "--conf", conf]
+    return subprocess.run(command, env=env, capture_output=True, text=True)
+
+
+def test_airflow_dags_test_loads_a_cycle_and_stops_a_bad_one_at_the_gate(
+    airflow_home, tmp_path, database_url, key
+):
+    generate(tmp_path, schools=4, cycles=5)
+    for interviews in (tmp_path / "cohort=2024/cycle=5").glob("interviews_*.csv"):
+        set_knowledge_scores(interviews, "1")  # a broken export: valid values, wrong figures
     env = airflow_environment(database_url, airflow_home)
     env["PATHWAYS_PSEUDONYM_KEY"] = key.decode()
-    finished = subprocess.run(
-        [VENV_BIN / "airflow", "dags", "test", "pathways_cycle_load",
-         "--conf", json.dumps({"landing": str(tmp_path), "cohort": 2024, "cycle": 2})],
-        env=env, capture_output=True, text=True,
-    )  # fmt: skip
-    assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
+
+    good = _dags_test(env, tmp_path, cycle=4)
+    assert good.returncode == 0, good.stdout[-3000:] + good.stderr[-3000:]
     with psycopg.connect(database_url) as conn:
         loaded_cycles = conn.execute("select distinct cycle from raw.interview").fetchall()
         region = conn.execute(
             "select cycle, students_interviewed from partner.cycle_summary "
             "where area_level = 'region'"
         ).fetchall()
-    assert loaded_cycles == [(2,)]  # the params asked for cycle 2 only
-    assert len(region) == 1 and region[0][0] == 2 and region[0][1] > 100
+    assert loaded_cycles == [(4,)]  # the params asked for cycle 4 only
+    assert len(region) == 1 and region[0][0] == 4 and region[0][1] > 100
+    published = publish.checksums(database_url)
+
+    bad = _dags_test(env, tmp_path, cycle=5)
+    output = bad.stdout + bad.stderr
+    assert bad.returncode != 0
+    assert "a school's mean knowledge drops by more than 1 point" in output
+    assert publish.checksums(database_url) == published
+    with psycopg.connect(database_url) as conn:
+        states = dict(conn.execute(
+            "select published, count(*) from quality.gate_decision group by published"
+        ).fetchall())  # fmt: skip
+        failed = conn.execute(
+            "select distinct check_name from quality.check_result where outcome = 'failed'"
+        ).fetchall()
+    assert states == {True: 1, False: 1}
+    assert failed == [("a school's mean knowledge drops by more than 1 point between "
+                       "consecutive cycles",)]  # fmt: skip
 
 
 def test_pathways_airflow_serves_the_dags_and_stops_cleanly(tmp_path, database_url, key):
