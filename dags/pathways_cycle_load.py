@@ -1,7 +1,9 @@
 """Load a cycle's extracts: pull from the landing, ingest, build the warehouse with dbt, then
 the quality gate: the Soda contracts verify the new figures, and only then are they published
 to the partner views. A failed check fails the run with the checks named and leaves the
-partner views exactly as they were (results in quality.check_result).
+partner views exactly as they were (results in quality.check_result). Last, deliver: one
+career-lead pack per school for the cycle, and the partner views as open-data files, in the
+outbox (PATHWAYS_OUTBOX, default .state/outbox).
 
 Runs when the landing changes (the `pathways_landing` asset, announced by
 pathways_landing_watch) or by hand with params. Re-running a cycle is safe: ingestion skips
@@ -101,7 +103,20 @@ def pathways_cycle_load():
 
         publish_figures(verify_contracts())
 
-    ingest_extracts(pull_extracts()) >> build_warehouse >> quality_gate()
+    @task_group
+    def deliver():
+        @task
+        def career_lead_packs(params=None) -> list[str]:
+            return orchestration.deliver_packs(params["cohort"], params["cycle"])
+
+        @task
+        def open_data_export() -> list[str]:
+            return orchestration.export_open_data()
+
+        career_lead_packs()
+        open_data_export()
+
+    ingest_extracts(pull_extracts()) >> build_warehouse >> quality_gate() >> deliver()
 
 
 pathways_cycle_load()

@@ -68,6 +68,36 @@ def _gate(args) -> int:
     return 0 if result.ok else 1
 
 
+def _packs(args) -> int:
+    from pathways import packs, warehouse
+
+    out = Path(args.out) if args.out else None
+    written = packs.write_packs(warehouse.resolve_warehouse_url(), args.cohort, args.cycle, out)
+    for pack in written:
+        print(f"{pack.path}  ({pack.students} students, {pack.school_name})")
+    print(f"{len(written)} career-lead packs for cohort {args.cohort}, cycle {args.cycle}")
+    return 0 if written else 1
+
+
+def _export_ees(args) -> int:
+    from pathways import ees_export, warehouse
+
+    out = Path(args.out) if args.out else None
+    for path in ees_export.export(warehouse.resolve_warehouse_url(), out):
+        print(path)
+    return 0
+
+
+def _access(args) -> int:
+    from pathways import access, warehouse
+
+    url = warehouse.resolve_warehouse_url()
+    warehouse.ensure_database(url)
+    access.apply(url)
+    print("roles, grants and row-level security applied")
+    return 0
+
+
 def _demo(args) -> int:
     """A fresh demo: generated extracts (with defects) loaded into its own, reset database."""
     from pathways import warehouse
@@ -123,6 +153,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="verify the built figures with the Soda contracts and publish them if they pass",
     )
     gate.set_defaults(handler=_gate)
+
+    packs = commands.add_parser("packs", help="write one career-lead pack per school (XLSX)")
+    packs.add_argument("--cohort", type=int, required=True)
+    packs.add_argument("--cycle", type=int, required=True, choices=range(1, 8))
+    packs.add_argument("--out", help="outbox folder (default PATHWAYS_OUTBOX or .state/outbox)")
+    packs.set_defaults(handler=_packs)
+
+    ees = commands.add_parser("export-ees", help="the partner views as open-data CSVs (EES)")
+    ees.add_argument("--out", help="folder (default <outbox>/ees)")
+    ees.set_defaults(handler=_export_ees)
+
+    grants = commands.add_parser("access", help="create the warehouse roles and apply grants")
+    grants.set_defaults(handler=_access)
 
     demo = commands.add_parser("demo", help="generate a demo cohort and load it from scratch")
     demo.add_argument("--landing", default=".state/demo-landing")

@@ -103,6 +103,23 @@ def publish_candidates(verification_id: str) -> dict[str, int]:
     return pipeline.publish_candidates(url, verification_id).rows
 
 
+def deliver_packs(cohort: int | None, cycle: int | None) -> list[str]:
+    """Career-lead packs for the given cycle, or the newest cohort's latest one."""
+    from pathways import packs, quality
+
+    url = warehouse.resolve_warehouse_url()
+    if cohort is None or cycle is None:
+        cohort, cycle = quality.latest_cycle(url)
+    return [str(pack.path) for pack in packs.write_packs(url, cohort, cycle)]
+
+
+def export_open_data() -> list[str]:
+    """The partner views as Explore Education Statistics files."""
+    from pathways import ees_export
+
+    return [str(path) for path in ees_export.export(warehouse.resolve_warehouse_url())]
+
+
 def airflow_connection_uri(url: str) -> str:
     """The warehouse as an Airflow connection URI (AIRFLOW_CONN_PATHWAYS_WAREHOUSE).
 

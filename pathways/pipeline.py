@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ingestion.run import IngestSummary, ingest_landing
-from pathways import dbt, publish, quality, settings, warehouse
+from pathways import access, dbt, publish, quality, settings, warehouse
 
 
 @dataclass
@@ -51,6 +51,7 @@ def dbt_variables() -> dict:
 
 def ingest(landing: Path, url: str, progress=None) -> IngestSummary:
     warehouse.ensure_database(url)
+    access.apply(url)  # the roles exist before anything is built
     with warehouse.connect(url) as conn:
         return ingest_landing(conn, landing, settings.pseudonym_key(), progress=progress)
 
@@ -113,4 +114,5 @@ def run(landing: Path, progress=None, full_refresh: bool = False, url: str | Non
         result.errors.append(str(failure))
         return result
     gate(result.warehouse_url, result)
+    access.apply(result.warehouse_url)  # grants and row-level security on the rebuilt tables
     return result

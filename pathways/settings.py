@@ -11,6 +11,11 @@ STATE_DIR = REPO_ROOT / ".state"
 DEFAULT_WAREHOUSE_URL = "postgresql://postgres@127.0.0.1:5432/pathways"
 
 
+def outbox() -> Path:
+    """Where deliveries go (career-lead packs, open-data files): PATHWAYS_OUTBOX or .state/outbox."""
+    return Path(os.environ.get("PATHWAYS_OUTBOX", STATE_DIR / "outbox"))
+
+
 def suppression_threshold() -> int:
     """Partner figures withhold counts from 1 to threshold-1 (contract section 7); default 5."""
     value = os.environ.get("PATHWAYS_SUPPRESSION_THRESHOLD", "5")

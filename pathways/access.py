@@ -1,0 +1,42 @@
+"""Warehouse roles, grants and row-level security (access.sql), applied as a migration."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+ACCESS_SQL = Path(__file__).with_name("access.sql")
+# Login roles whose password, when the environment provides one, is set by the migration.
+PASSWORD_VARIABLES = {
+    "pathways_loader": "PATHWAYS_LOADER_PASSWORD",
+    "pathways_analyst": "PATHWAYS_ANALYST_PASSWORD",
+    "pathways_partner": "PATHWAYS_PARTNER_PASSWORD",
+}
+
+
+def apply(url: str) -> None:
+    """Create the roles and (re)grant everything; safe to run any number of times."""
+    with psycopg.connect(url) as conn:
+        conn.execute(ACCESS_SQL.read_text())
+        for role, variable in PASSWORD_VARIABLES.items():
+            password = os.environ.get(variable)
+            if password:
+                conn.execute(
+                    sql.SQL("alter role {} password {}").format(
+                        sql.Identifier(role), sql.Literal(password)
+                    )
+                )
+
+
+def role_url(url: str, role: str, password: str | None = None) -> str:
+    """The warehouse url, logging in as role instead (for Superset, probes and career leads)."""
+    parts = urlsplit(url)
+    secret = password if password is not None else os.environ.get(PASSWORD_VARIABLES.get(role, ""))
+    credentials = quote(role) + (f":{quote(secret)}" if secret else "")
+    host = parts.hostname or ""
+    netloc = f"{credentials}@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))

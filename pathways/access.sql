@@ -1,0 +1,133 @@
+-- Who sees what (issue 7). Idempotent: run before every load (the roles must exist when dbt
+-- builds) and after it (grants, row-level security and the career-lead view on the rebuilt
+-- tables). Roles are cluster-wide; everything else is granted in the current database.
+--
+--   pathways_loader      writes raw/restricted, runs dbt: the only role that reads UPNs and names
+--   pathways_analyst     the star schema and marts (pseudonymous), the partner views, quality
+--   pathways_partner     the partner views only; no writing, no creating, a statement timeout
+--   pathways_career_lead group of the per-school logins career_lead_<URN>: their own school's
+--                        students only, through career_lead.my_students (row-level security)
+
+do $roles$
+declare
+    wanted text[][] := array[
+        ['pathways_loader', 'login'],
+        ['pathways_analyst', 'login'],
+        ['pathways_partner', 'login'],
+        ['pathways_career_lead', 'nologin']
+    ];
+    i integer;
+begin
+    for i in 1 .. array_length(wanted, 1) loop
+        if not exists (select from pg_roles where rolname = wanted[i][1]) then
+            execute format('create role %I %s', wanted[i][1], wanted[i][2]);
+        end if;
+    end loop;
+end
+$roles$;
+
+alter role pathways_partner nosuperuser nocreatedb nocreaterole noreplication nobypassrls
+    connection limit 20;
+alter role pathways_partner set statement_timeout = '30s';
+alter role pathways_partner set idle_in_transaction_session_timeout = '60s';
+alter role pathways_analyst nosuperuser nocreatedb nocreaterole nobypassrls;
+alter role pathways_analyst set statement_timeout = '5min';
+alter role pathways_career_lead nosuperuser nocreatedb nocreaterole nobypassrls;
+
+-- Nobody gets anything by default: connecting, temporary tables and the public schema are
+-- granted role by role.
+do $database$
+begin
+    execute format('revoke all on database %I from public', current_database());
+    execute format(
+        'grant connect on database %I to pathways_loader, pathways_analyst, pathways_partner, '
+        'pathways_career_lead', current_database());
+    execute format('grant create, temporary on database %I to pathways_loader',
+        current_database());
+end
+$database$;
+revoke all on schema public from public;
+
+create schema if not exists raw;
+create schema if not exists restricted;
+create schema if not exists reference;
+create schema if not exists staging;
+create schema if not exists intermediate;
+create schema if not exists marts;
+create schema if not exists publication;
+create schema if not exists published;
+create schema if not exists partner;
+create schema if not exists quality;
+create schema if not exists career_lead;
+
+-- The loader: everything.
+grant usage, create on schema raw, restricted, reference, staging, intermediate, marts,
+    publication, published, partner, quality, career_lead to pathways_loader;
+grant all on all tables in schema raw, restricted, reference, staging, intermediate, marts,
+    publication, published, partner, quality, career_lead to pathways_loader;
+grant all on all sequences in schema raw, quality to pathways_loader;
+
+-- The analyst: pseudonymous layers. Tables dbt rebuilds later are granted by the default
+-- privileges below, so a rebuild never leaves an analyst or a partner without access.
+grant usage on schema reference, marts, partner, quality to pathways_analyst;
+grant select on all tables in schema reference, marts, partner, quality to pathways_analyst;
+alter default privileges in schema reference, marts, partner, quality
+    grant select on tables to pathways_analyst;
+
+-- The partner: the published views, nothing else.
+grant usage on schema partner to pathways_partner;
+grant select on all tables in schema partner to pathways_partner;
+alter default privileges in schema partner grant select on tables to pathways_partner;
+
+-- Career leads: one login per school, mapped here; each sees only its own mapping row.
+create table if not exists restricted.career_lead_login (
+    login_role name primary key,
+    school_urn text not null
+);
+alter table restricted.career_lead_login enable row level security;
+drop policy if exists own_login on restricted.career_lead_login;
+create policy own_login on restricted.career_lead_login for select
+    using (login_role = current_user);
+grant usage on schema restricted, career_lead to pathways_career_lead;
+grant select on restricted.career_lead_login to pathways_career_lead;
+
+-- One login per programme school (created without a password: an administrator sets one, or
+-- the server's authentication rules decide).
+do $career_leads$
+declare
+    school record;
+    login name;
+begin
+    if to_regclass('marts.dim_school') is null then
+        return;
+    end if;
+    for school in select school_urn from marts.dim_school loop
+        login := 'career_lead_' || school.school_urn;
+        if not exists (select from pg_roles where rolname = login) then
+            execute format('create role %I login in role pathways_career_lead', login);
+        end if;
+        execute format('alter role %I set statement_timeout = %L', login, '30s');
+        insert into restricted.career_lead_login (login_role, school_urn)
+        values (login, school.school_urn)
+        on conflict (login_role) do update set school_urn = excluded.school_urn;
+    end loop;
+end
+$career_leads$;
+
+-- The detail table is rebuilt by dbt: row-level security and the view are put back each time.
+do $detail$
+begin
+    if to_regclass('restricted.career_lead_students') is null then
+        return;
+    end if;
+    alter table restricted.career_lead_students enable row level security;
+    drop policy if exists own_school on restricted.career_lead_students;
+    create policy own_school on restricted.career_lead_students for select
+        using (school_urn in (select login.school_urn from restricted.career_lead_login as login));
+    grant select on restricted.career_lead_students to pathways_career_lead;
+    -- security_invoker: the view reads as the career lead, so the policy applies to them.
+    create or replace view career_lead.my_students with (security_invoker = true) as
+        select * from restricted.career_lead_students;
+    grant select on career_lead.my_students to pathways_career_lead;
+end
+$detail$;
