@@ -115,7 +115,8 @@ def _summary(conn, book, cohort, cycle, school, name, la_name, students):
 
 def write_packs(url: str, cohort: int, cycle: int, into: Path | None = None) -> list[Pack]:
     """One pack per school with interviews in the cycle; returns what was written."""
-    folder = (into or settings.outbox()) / "career_lead_packs" / f"cohort={cohort}" / f"cycle={cycle}"
+    folder = into or settings.outbox()
+    folder = folder / "career_lead_packs" / f"cohort={cohort}" / f"cycle={cycle}"
     folder.mkdir(parents=True, exist_ok=True)
     packs = []
     with psycopg.connect(url) as conn:

@@ -12,7 +12,7 @@ DEFAULT_WAREHOUSE_URL = "postgresql://postgres@127.0.0.1:5432/pathways"
 
 
 def outbox() -> Path:
-    """Where deliveries go (career-lead packs, open-data files): PATHWAYS_OUTBOX or .state/outbox."""
+    """Where deliveries go (career-lead packs, open data): PATHWAYS_OUTBOX or .state/outbox."""
     return Path(os.environ.get("PATHWAYS_OUTBOX", STATE_DIR / "outbox"))
 
 
