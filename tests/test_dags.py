@@ -76,6 +76,7 @@ def test_airflow_dags_test_loads_a_cycle_and_stops_a_bad_one_at_the_gate(
         set_knowledge_scores(interviews, "1")  # a broken export: valid values, wrong figures
     env = airflow_environment(database_url, airflow_home)
     env["PATHWAYS_PSEUDONYM_KEY"] = key.decode()
+    env["PATHWAYS_OUTBOX"] = str(tmp_path / "outbox")
 
     good = _dags_test(env, tmp_path, cycle=4)
     assert good.returncode == 0, good.stdout[-3000:] + good.stderr[-3000:]
@@ -87,6 +88,10 @@ def test_airflow_dags_test_loads_a_cycle_and_stops_a_bad_one_at_the_gate(
         ).fetchall()
     assert loaded_cycles == [(4,)]  # the params asked for cycle 4 only
     assert len(region) == 1 and region[0][0] == 4 and region[0][1] > 100
+    # The last task group delivered a pack per school and the open-data files.
+    packs = sorted((tmp_path / "outbox/career_lead_packs/cohort=2024/cycle=4").glob("*.xlsx"))
+    assert len(packs) == 4
+    assert len(list((tmp_path / "outbox/ees").glob("pathways_*.meta.csv"))) == 5
     published = publish.checksums(database_url)
 
     bad = _dags_test(env, tmp_path, cycle=5)

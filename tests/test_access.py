@@ -1,0 +1,268 @@
+"""Who sees what: real roles and real logins against a warehouse built by the whole pipeline."""
+
+from __future__ import annotations
+
+import csv
+import re
+import uuid
+from collections import defaultdict
+
+import openpyxl
+import psycopg
+import pytest
+from conftest import SERVER_URL
+from psycopg import errors
+
+from pathways import access, ees_export, packs, pipeline, settings, warehouse
+from pathways.synthetic import generate
+
+SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
+COUNTS = {"students_interviewed", "students_assessed", "students", "matched_students"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    import os
+
+    from conftest import TEST_KEY
+
+    url = f"{SERVER_URL}/pathways_test_{uuid.uuid4().hex[:10]}"
+    warehouse.ensure_database(url)
+    os.environ["PATHWAYS_PSEUDONYM_KEY"] = TEST_KEY.decode()
+    landing = tmp_path_factory.mktemp("landing")
+    generate(landing, schools=8, cycles=3)
+    result = pipeline.run(landing, url=url)
+    assert result.ok, result.report()
+    yield url
+    warehouse.drop_database(url)
+
+
+def relations(url: str) -> list[tuple[str, str]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema <> all(%s) order by 1, 2",
+            (list(SYSTEM_SCHEMAS),),
+        ).fetchall()
+
+
+def readable(url: str, role: str) -> set[str]:
+    """Every relation of the warehouse the role can select from, tried one by one."""
+    allowed = set()
+    with psycopg.connect(access.role_url(url, role), autocommit=True) as conn:
+        for schema, table in relations(url):
+            try:
+                conn.execute(f'select * from "{schema}"."{table}" limit 1').fetchall()
+                allowed.add(f"{schema}.{table}")
+            except errors.InsufficientPrivilege:
+                pass
+    return allowed
+
+
+def denied(conn, statement: str) -> bool:
+    try:
+        conn.execute(statement)
+    except (errors.InsufficientPrivilege, errors.ReadOnlySqlTransaction):
+        return True
+    return False
+
+
+def test_partner_reads_the_partner_views_and_nothing_else(built):
+    assert readable(built, "pathways_partner") == {
+        "partner.cycle_summary", "partner.knowledge_by_area", "partner.sector_interest",
+        "partner.post16_plans", "partner.knowledge_improvement",
+    }  # fmt: skip
+    with psycopg.connect(access.role_url(built, "pathways_partner"), autocommit=True) as conn:
+        for statement in [
+            "create table partner.mine (x int)",
+            "create table public.mine (x int)",
+            "create temporary table mine (x int)",
+            "create schema mine",
+            "insert into partner.cycle_summary (cohort) values (1)",
+            "delete from partner.cycle_summary",
+            "copy restricted.roster_identity to stdout",
+            "select pg_read_file('/etc/passwd')",
+            "select lo_import('/etc/passwd')",
+        ]:
+            assert denied(conn, statement), statement
+        assert conn.execute("show statement_timeout").fetchone() == ("30s",)
+    with psycopg.connect(built) as conn:
+        limit = conn.execute(
+            "select rolconnlimit, rolcreatedb, rolcreaterole, rolsuper from pg_roles "
+            "where rolname = 'pathways_partner'"
+        ).fetchone()
+    assert limit == (20, False, False, False)
+
+
+def test_partner_cannot_read_a_single_personal_value_by_any_path(built):
+    with psycopg.connect(built) as conn:
+        identity = conn.execute(
+            "select upn, forename, surname, date_of_birth::text, student_key "
+            "from restricted.roster_identity"
+        ).fetchall()
+        notes = conn.execute("select action_plan from restricted.interview_note").fetchall()
+    secrets = {value for row in identity for value in row} | {note for (note,) in notes if note}
+    assert len(secrets) > 100
+
+    seen: set[str] = set()
+    with psycopg.connect(access.role_url(built, "pathways_partner"), autocommit=True) as conn:
+        for schema, table in relations(built):
+            if schema != "partner":
+                continue
+            for row in conn.execute(f'select * from "{schema}"."{table}"'):
+                seen.update(str(value) for value in row if value is not None)
+        # The planner's statistics keep most-common values of every analysed column.
+        stats = conn.execute(
+            "select schemaname, tablename, most_common_vals::text from pg_stats"
+        ).fetchall()
+        seen.update(values for _, _, values in stats if values)
+        assert {schema for schema, _, _ in stats} <= {"partner", *SYSTEM_SCHEMAS}
+        # Other sessions' query text could quote a UPN: partners see only their own.
+        others = conn.execute(
+            "select count(*) from pg_stat_activity where pid <> pg_backend_pid() "
+            "and query <> '<insufficient privilege>' and usename <> 'pathways_partner'"
+        ).fetchone()[0]
+        assert others == 0
+        functions = conn.execute(
+            "select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
+            "where n.nspname not in ('pg_catalog', 'information_schema') "
+            "and has_function_privilege(p.oid, 'execute')"
+        ).fetchone()[0]
+        assert functions == 0  # no function of ours to call as a back door
+    leaked = {value for value in secrets if any(value in text for text in seen)}
+    assert leaked == set()
+    upn = re.compile(r"[A-Z]\d{11}[0-9A-Z]")
+    assert not any(upn.search(text) for text in seen)
+
+
+def test_analyst_reads_pseudonymous_layers_not_personal_data(built):
+    allowed = readable(built, "pathways_analyst")
+    assert {"marts.fct_interview", "marts.dim_student", "reference.sectors",
+            "partner.cycle_summary", "quality.check_result"} <= allowed  # fmt: skip
+    assert not {name for name in allowed if name.startswith(("restricted.", "career_lead.",
+                                                            "raw.", "published."))}  # fmt: skip
+
+
+def test_only_the_loader_reads_upns_and_names(built):
+    holders = {
+        role
+        for role in ("pathways_loader", "pathways_analyst", "pathways_partner")
+        if "restricted.roster_identity" in readable(built, role)
+    }
+    assert holders == {"pathways_loader"}
+
+
+def test_a_career_lead_sees_exactly_their_own_school(built):
+    with psycopg.connect(built) as conn:
+        expected = dict(conn.execute(
+            "select school_urn, count(*) from restricted.career_lead_students group by 1"
+        ).fetchall())  # fmt: skip
+        conn.execute("drop role if exists career_lead_unmapped")
+        conn.execute("create role career_lead_unmapped login in role pathways_career_lead")
+    assert len(expected) == 8
+    for school in sorted(expected)[:3]:
+        login = access.role_url(built, f"career_lead_{school}")
+        with psycopg.connect(login) as conn:
+            seen = conn.execute(
+                "select school_urn, count(*) from career_lead.my_students group by 1"
+            ).fetchall()
+            direct = conn.execute(
+                "select count(*) from restricted.career_lead_students where school_urn <> %s",
+                (school,),
+            ).fetchone()[0]
+            assert denied(conn, "select * from restricted.roster_identity")
+        assert seen == [(school, expected[school])]
+        assert direct == 0
+    with psycopg.connect(access.role_url(built, "career_lead_unmapped")) as conn:
+        assert conn.execute("select count(*) from career_lead.my_students").fetchone() == (0,)
+    with psycopg.connect(built, autocommit=True) as conn:
+        conn.execute("drop role career_lead_unmapped")
+
+
+def test_packs_one_per_school_with_only_that_schools_students(built, tmp_path):
+    written = packs.write_packs(built, 2024, 3, tmp_path)
+    with psycopg.connect(built) as conn:
+        roster = defaultdict(set)
+        for school, surname, forename in conn.execute(
+            "select school_urn, surname, forename from restricted.career_lead_students "
+            "where cohort = 2024 and cycle = 3"
+        ):
+            roster[school].add((surname, forename))
+    assert sorted(pack.school_urn for pack in written) == sorted(roster)
+    for pack in written:
+        book = openpyxl.load_workbook(pack.path, read_only=True)
+        assert book.sheetnames == ["Summary", "Students"]
+        rows = list(book["Students"].iter_rows(values_only=True))
+        header, students = rows[0], rows[1:]
+        assert header[:2] == ("Surname", "Forename") and "Action plan" in header
+        assert {(row[0], row[1]) for row in students} == roster[pack.school_urn]
+        summary = list(book["Summary"].iter_rows(values_only=True))
+        assert summary[5][:2] == ("Students interviewed", len(students))
+        assert pack.school_urn in summary[0][0]
+
+
+def read_export(path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_open_data_export_has_no_small_or_recoverable_cells(built, tmp_path):
+    files = {
+        path.stem.removeprefix("pathways_"): path for path in ees_export.export(built, tmp_path)
+    }
+    assert set(files) == {dataset.view for dataset in ees_export.DATASETS}
+    threshold = settings.suppression_threshold()
+    parents = {"School": "Local authority", "Local authority": "Local enterprise partnership",
+               "Local enterprise partnership": "Regional"}  # fmt: skip
+    symbols = {"c": 0, "z": 0, "x": 0}
+    for dataset in ees_export.DATASETS:
+        rows = read_export(files[dataset.view])
+        meta = read_export(files[dataset.view].with_suffix(".meta.csv"))
+        assert [m["col_name"] for m in meta] == [f.column for f in dataset.filters] + [
+            i.column for i in dataset.indicators
+        ]
+        filters = [f.column for f in dataset.filters]
+        for row in rows:
+            assert row["geographic_level"] in ees_export.LEVELS.values()
+            assert re.fullmatch(r"\d{6}", row["time_period"])
+            for ind in dataset.indicators:
+                value = row[ind.column]
+                if value in symbols:
+                    symbols[value] += 1
+                    continue
+                number = float(value)
+                if ind.column in COUNTS:
+                    assert not 1 <= number < threshold, (dataset.view, row)
+        # Subtraction probe up the area hierarchy: no line of an area's children and the area
+        # itself with exactly one withheld count.
+        for count in COUNTS & {ind.column for ind in dataset.indicators}:
+            lines = defaultdict(list)
+            for row in rows:
+                level = row["geographic_level"]
+                key = tuple(row[f] for f in filters) + (row["time_period"],)
+                own = {"Local authority": row["old_la_code"], "School": row["old_la_code"],
+                       "Local enterprise partnership": row["local_enterprise_partnership_code"],
+                       "Regional": "all"}  # fmt: skip
+                if level in parents:
+                    parent_code = {"Local authority": row["local_enterprise_partnership_code"],
+                                   "School": row["old_la_code"],
+                                   "Local enterprise partnership": "all"}[level]  # fmt: skip
+                    lines[(parents[level], parent_code, key)].append(row[count])
+                if level != "School":
+                    lines[(level, own[level], key)].append(row[count])
+            recoverable = [line for line, cells in lines.items() if cells.count("c") == 1]
+            assert recoverable == [], (dataset.view, recoverable[:3])
+    assert symbols["c"] > 0  # the demo-sized cohort does withhold cells
+
+
+def test_dbt_rebuild_keeps_grants_and_row_level_security(built):
+    """dbt recreates tables and views on every build; the partner and career-lead paths hold."""
+    pipeline.build_warehouse(built)
+    with psycopg.connect(access.role_url(built, "pathways_partner")) as conn:
+        assert conn.execute("select count(*) from partner.cycle_summary").fetchone()[0] > 0
+    access.apply(built)
+    with psycopg.connect(built) as conn:
+        school = conn.execute("select min(school_urn) from marts.dim_school").fetchone()[0]
+    with psycopg.connect(access.role_url(built, f"career_lead_{school}")) as conn:
+        schools = conn.execute("select distinct school_urn from career_lead.my_students").fetchall()
+    assert schools == [(school,)]
