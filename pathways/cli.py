@@ -98,6 +98,12 @@ def _access(args) -> int:
     return 0
 
 
+def _superset(args) -> int:
+    from pathways import superset_local, warehouse
+
+    return superset_local.serve(warehouse.resolve_warehouse_url(), port=args.port)
+
+
 def _demo(args) -> int:
     """A fresh demo: generated extracts (with defects) loaded into its own, reset database."""
     from pathways import warehouse
@@ -166,6 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     grants = commands.add_parser("access", help="create the warehouse roles and apply grants")
     grants.set_defaults(handler=_access)
+
+    superset = commands.add_parser(
+        "superset", help="Superset with the Pathways dashboards on http://127.0.0.1:8088"
+    )
+    superset.add_argument("--port", type=int, default=8088)
+    superset.set_defaults(handler=_superset)
 
     demo = commands.add_parser("demo", help="generate a demo cohort and load it from scratch")
     demo.add_argument("--landing", default=".state/demo-landing")

@@ -50,5 +50,15 @@ fi
 if [[ " $VENVS " == *" superset "* ]]; then
   build_venv .venv-superset requirements/superset.txt
   .venv-superset/bin/python -c "import superset" || incomplete .venv-superset
+  # The dashboards are tested in a real browser: Debian's Chromium and its driver.
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+      echo "setup: installing Debian's chromium and chromium-driver"
+      apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 \
+        || { apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; }
+    else
+      echo "setup: chromium is missing; as root: apt-get install chromium chromium-driver" >&2
+    fi
+  fi
 fi
 echo "setup: done"

@@ -1,0 +1,146 @@
+"""Superset for the warehouse: SQLite metadata in .state/superset, the dashboards imported from
+superset_exports/ (database logins injected from the environment at zip time), a Partner role,
+and the web server on port 8088. Superset runs from its own venv, so it is driven by commands.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import zipfile
+from pathlib import Path
+
+from pathways import access, services
+from pathways.settings import REPO_ROOT, STATE_DIR
+
+SUPERSET_HOME = STATE_DIR / "superset"
+SUPERSET_VENV = REPO_ROOT / ".venv-superset" / "bin"
+EXPORTS = REPO_ROOT / "superset_exports"
+BUNDLE_FOLDER = "pathways_dashboards"
+# databases/*.yaml hold these placeholders instead of a URI: the logins come from WAREHOUSE_URL
+# and the environment when the bundle is zipped, so no password is ever in git.
+URI_PLACEHOLDERS = {
+    "${PATHWAYS_SUPERSET_PARTNER_URI}": "pathways_partner",
+    "${PATHWAYS_SUPERSET_ANALYST_URI}": "pathways_analyst",
+}
+PARTNER_ROLE = "Partner"
+PARTNER_DATABASE = "Pathways partner views"
+
+CONFIG = """\
+# Written by pathways/superset_local.py; secrets come from the environment or .state.
+import os
+SECRET_KEY = os.environ["SUPERSET_SECRET_KEY"]
+SQLALCHEMY_DATABASE_URI = "sqlite:///{db}"
+SCARF_ANALYTICS = False
+WTF_CSRF_ENABLED = True
+TALISMAN_ENABLED = False
+FEATURE_FLAGS = {{"DASHBOARD_NATIVE_FILTERS": True}}
+"""
+
+# Run inside Superset's app context: a Partner role = Gamma's permissions + the partner
+# database and its datasets, nothing else, so it sees only the dashboards built on them.
+PARTNER_ROLE_SCRIPT = """
+from superset.app import create_app
+app = create_app()
+with app.app_context():
+    from superset import db, security_manager as sm
+    from superset.connectors.sqla.models import SqlaTable
+    from superset.models.core import Database
+    role = sm.add_role({role!r})
+    gamma = sm.find_role("Gamma")
+    role.permissions = list(gamma.permissions)
+    database = db.session.query(Database).filter_by(database_name={database!r}).one()
+    pv = sm.add_permission_view_menu("database_access", database.perm)
+    role.permissions.append(pv)
+    for table in db.session.query(SqlaTable).filter_by(database_id=database.id):
+        role.permissions.append(sm.add_permission_view_menu("datasource_access", table.perm))
+    db.session.commit()
+    granted = [p for p in role.permissions if p.permission.name == "datasource_access"]
+    print("partner datasets:", len(granted))
+"""
+
+
+def _secret(name: str, home: Path) -> str:
+    """From the environment, else generated once and kept in .state (git-ignored)."""
+    variable = f"SUPERSET_{name.upper()}"
+    if os.environ.get(variable):
+        return os.environ[variable]
+    path = home / name
+    if not path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def environment(home: Path = SUPERSET_HOME) -> dict[str, str]:
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "superset_config.py"
+    config.write_text(CONFIG.format(db=home / "superset.db"))
+    return {
+        **os.environ,
+        "SUPERSET_CONFIG_PATH": str(config),
+        "SUPERSET_SECRET_KEY": _secret("secret_key", home),
+        "FLASK_APP": "superset",
+        "PATH": f"{SUPERSET_VENV}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+
+
+def admin_password(home: Path = SUPERSET_HOME) -> str:
+    return _secret("admin_password", home)
+
+
+def _superset(env: dict, *args: str, allowed: str | None = None) -> str:
+    finished = subprocess.run(
+        [str(SUPERSET_VENV / "superset"), *args], env=env, capture_output=True, text=True
+    )
+    if finished.returncode != 0 and not (allowed and allowed in finished.stdout + finished.stderr):
+        raise RuntimeError(f"superset {args[0]} failed:\n{finished.stdout}\n{finished.stderr}")
+    return finished.stdout
+
+
+def bundle(warehouse_url: str, into: Path) -> Path:
+    """Zip superset_exports/ under one top-level folder, with the database logins filled in."""
+    into.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(into, "w") as archive:
+        for path in sorted(EXPORTS.rglob("*.yaml")):
+            text = path.read_text()
+            for placeholder, role in URI_PLACEHOLDERS.items():
+                text = text.replace(placeholder, access.role_url(warehouse_url, role))
+            archive.writestr(f"{BUNDLE_FOLDER}/{path.relative_to(EXPORTS)}", text)
+    return into
+
+
+def initialise(warehouse_url: str, home: Path = SUPERSET_HOME) -> dict[str, str]:
+    """db upgrade, admin user, init, import the dashboards, the Partner role. Idempotent."""
+    env = environment(home)
+    _superset(env, "db", "upgrade")
+    _superset(env, "fab", "create-admin", "--username", "admin", "--firstname", "Pathways",
+              "--lastname", "Admin", "--email", "admin@pathways.invalid",
+              "--password", admin_password(home), allowed="already exists")  # fmt: skip
+    _superset(env, "init")
+    archive = bundle(warehouse_url, home / "pathways_dashboards.zip")
+    _superset(env, "import-dashboards", "-p", str(archive), "-u", "admin")
+    archive.unlink()  # it holds the database logins
+    script = PARTNER_ROLE_SCRIPT.format(role=PARTNER_ROLE, database=PARTNER_DATABASE)
+    subprocess.run([str(SUPERSET_VENV / "python"), "-c", script], env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    return env
+
+
+def serve(warehouse_url: str, port: int = 8088, home: Path = SUPERSET_HOME) -> int:
+    env = initialise(warehouse_url, home)
+
+    def ready() -> None:
+        print(f"Superset is up: http://127.0.0.1:{port}")
+        print(f"login: admin / {admin_password(home)}")
+        print("Dashboards: Regional overview, Knowledge areas, Where people want to work, "
+              "Post-16 plans, Interventions, School drill-down, Data quality")  # fmt: skip
+        print("Ctrl-C stops Superset.")
+
+    command = [str(SUPERSET_VENV / "superset"), "run", "-h", "127.0.0.1", "-p", str(port),
+               "--with-threads"]  # fmt: skip
+    return services.serve(
+        command, env, home / "superset.log", f"http://127.0.0.1:{port}/health", ready
+    )

@@ -1,0 +1,188 @@
+"""Superset dashboards as code: imported into a fresh Superset, queried through its API, opened in
+a real headless Chromium, and exported and re-imported unchanged."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import urllib.error
+import urllib.request
+import uuid
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import SERVER_URL
+
+from pathways import pipeline, services, superset_local, warehouse
+from pathways.dashboard_browser import check_dashboards
+from pathways.synthetic import generate
+
+PORT = 8098
+BASE = f"http://127.0.0.1:{PORT}"
+ARTEFACTS = Path(__file__).resolve().parent / "artefacts" / "dashboards"
+PARTNER_SLUGS = {"regional-overview", "knowledge-areas", "sector-interest", "post16-plans"}
+ALL_SLUGS = PARTNER_SLUGS | {"interventions", "school-drill-down", "data-quality"}
+
+
+@pytest.fixture(scope="module")
+def superset(tmp_path_factory):
+    """A warehouse built by the pipeline and a fresh Superset with the bundle imported."""
+    from conftest import TEST_KEY
+
+    url = f"{SERVER_URL}/pathways_test_{uuid.uuid4().hex[:10]}"
+    warehouse.ensure_database(url)
+    os.environ["PATHWAYS_PSEUDONYM_KEY"] = TEST_KEY.decode()
+    landing = tmp_path_factory.mktemp("landing")
+    generate(landing, defects=True)  # the demo cohort
+    assert pipeline.run(landing, url=url).ok
+    home = tmp_path_factory.mktemp("superset")
+    env = superset_local.initialise(url, home)
+    server = subprocess.Popen(
+        [str(superset_local.SUPERSET_VENV / "superset"), "run", "-h", "127.0.0.1", "-p",
+         str(PORT), "--with-threads"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        for _ in range(90):
+            if services.answers(f"{BASE}/health"):
+                break
+            assert server.poll() is None, "superset run exited"
+            import time
+
+            time.sleep(1)
+        yield {"url": url, "home": home, "env": env}
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        warehouse.drop_database(url)
+
+
+def api(method: str, path: str, token: str | None = None, body=None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(
+        BASE + path, method=method, headers=headers,
+        data=json.dumps(body).encode() if body is not None else None,
+    )  # fmt: skip
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def login(username: str, password: str) -> str:
+    credentials = {"username": username, "password": password, "provider": "db"}
+    status, body = api("POST", "/api/v1/security/login", body=credentials)
+    assert status == 200, body
+    return json.loads(body)["access_token"]
+
+
+def listing(token: str, kind: str) -> list[dict]:
+    status, body = api("GET", f"/api/v1/{kind}/?q=(page_size:100)", token)
+    assert status == 200, body
+    return json.loads(body)["result"]
+
+
+def test_every_chart_returns_rows_through_the_api(superset):
+    token = login("admin", superset_local.admin_password(superset["home"]))
+    assert {d["slug"] for d in listing(token, "dashboard")} == ALL_SLUGS
+    charts = listing(token, "chart")
+    assert len(charts) == len(list(superset_local.EXPORTS.glob("charts/*.yaml")))
+    empty = []
+    for chart in charts:
+        status, body = api("GET", f"/api/v1/chart/{chart['id']}/data/", token)
+        assert status == 200, (chart["slice_name"], body[:500])
+        if sum(result["rowcount"] for result in json.loads(body)["result"]) == 0:
+            empty.append(chart["slice_name"])
+    assert empty == []
+    databases = {d["database_name"]: d["id"] for d in listing(token, "database")}
+    for name, role in [("Pathways partner views", "pathways_partner"),
+                       ("Pathways warehouse", "pathways_analyst")]:  # fmt: skip
+        status, body = api("GET", f"/api/v1/database/{databases[name]}/connection", token)
+        assert status == 200 and f"//{role}@" in json.loads(body)["result"]["sqlalchemy_uri"]
+
+
+def test_the_partner_role_sees_only_partner_dashboards_and_data(superset):
+    subprocess.run(
+        [str(superset_local.SUPERSET_VENV / "superset"), "fab", "create-user", "--role",
+         superset_local.PARTNER_ROLE, "--username", "college", "--firstname", "A",
+         "--lastname", "College", "--email", "college@example.invalid", "--password", "pw-college"],
+        env=superset["env"], check=True, capture_output=True,
+    )  # fmt: skip
+    token = login("college", "pw-college")
+    assert {d["slug"] for d in listing(token, "dashboard")} == PARTNER_SLUGS
+    datasets = {(d["schema"], d["table_name"]) for d in listing(token, "dataset")}
+    assert {schema for schema, _ in datasets} == {"partner"} and len(datasets) == 5
+    admin = login("admin", superset_local.admin_password(superset["home"]))
+    for chart in listing(admin, "chart"):
+        status, _ = api("GET", f"/api/v1/chart/{chart['id']}/data/", token)
+        partner_chart = chart["id"] in {c["id"] for c in listing(token, "chart")}
+        assert (status == 200) == partner_chart, chart["slice_name"]
+
+
+def test_dashboards_render_in_a_real_browser(superset):
+    assert shutil.which("chromium") and shutil.which("chromedriver"), "run make setup"
+    reports = check_dashboards(BASE, "admin", superset_local.admin_password(superset["home"]),
+                               sorted(ALL_SLUGS), ARTEFACTS)  # fmt: skip
+    for report in reports:
+        print(f"{report.slug}: {report.charts} charts in {report.seconds:.1f}s")
+        assert report.charts >= 3 and report.errors == [], (report.slug, report.errors)
+        assert report.screenshot.stat().st_size > 20_000
+
+
+def _objects(archive: Path) -> dict[str, dict]:
+    """uuid -> the parts of each exported object that define it (not ids or timestamps)."""
+    objects = {}
+    with zipfile.ZipFile(archive) as bundle:
+        for name in bundle.namelist():
+            if not name.endswith(".yaml") or name.endswith("metadata.yaml"):
+                continue
+            config = yaml.safe_load(bundle.read(name))
+            config.pop("sqlalchemy_uri", None)
+            if isinstance(config.get("params"), dict):  # a chart: its dataset's id is local
+                config["params"].pop("datasource", None)
+                config.pop("query_context", None)
+            if "position" in config:  # a dashboard: chart and dataset ids are local
+                for item in config["position"].values():
+                    if isinstance(item, dict):
+                        item.get("meta", {}).pop("chartId", None)
+                for native in config["metadata"].get("native_filter_configuration", []):
+                    native.pop("scope", None)
+                    for target in native["targets"]:
+                        target.pop("datasetId", None)
+            objects[config["uuid"]] = config
+    return objects
+
+
+def test_export_and_reimport_yield_the_same_objects(superset, tmp_path):
+    superset_bin = str(superset_local.SUPERSET_VENV / "superset")
+    first = tmp_path / "first.zip"
+    subprocess.run([superset_bin, "export-dashboards", "-f", str(first)], env=superset["env"],
+                   check=True, capture_output=True)  # fmt: skip
+    exported = _objects(first)
+    source = {
+        yaml.safe_load(path.read_text())["uuid"]
+        for path in superset_local.EXPORTS.rglob("*.yaml")
+        if path.name != "metadata.yaml"
+    }
+    assert set(exported) == source
+
+    fresh = superset_local.environment(tmp_path / "fresh")
+    for command in (["db", "upgrade"], ["init"]):
+        subprocess.run([superset_bin, *command], env=fresh, check=True, capture_output=True)
+    subprocess.run([superset_bin, "fab", "create-admin", "--username", "admin", "--firstname",
+                    "A", "--lastname", "B", "--email", "a@b.invalid", "--password", "pw"],
+                   env=fresh, check=True, capture_output=True)  # fmt: skip
+    subprocess.run([superset_bin, "import-dashboards", "-p", str(first), "-u", "admin"],
+                   env=fresh, check=True, capture_output=True)  # fmt: skip
+    second = tmp_path / "second.zip"
+    subprocess.run([superset_bin, "export-dashboards", "-f", str(second)], env=fresh,
+                   check=True, capture_output=True)  # fmt: skip
+    assert _objects(second) == exported
