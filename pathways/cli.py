@@ -101,7 +101,9 @@ def _access(args) -> int:
 def _superset(args) -> int:
     from pathways import superset_local, warehouse
 
-    return superset_local.serve(warehouse.resolve_warehouse_url(), port=args.port)
+    url = warehouse.resolve_dashboard_url()
+    print(f"Superset on the warehouse {pipeline.redacted(url)}")
+    return superset_local.serve(url, port=args.port)
 
 
 def _demo(args) -> int:
@@ -119,8 +121,9 @@ def _demo(args) -> int:
     result = pipeline.run(landing, progress=_progress, full_refresh=True, url=url)
     print(result.report())
     if result.ok:
-        print("\nNext: .venv/bin/pathways airflow (the DAGs), WAREHOUSE_URL=<the url above> "
-              "to point other commands at the demo database.")  # fmt: skip
+        print("\nNext: .venv/bin/pathways superset (the dashboards on this demo), "
+              ".venv/bin/pathways airflow (the DAGs); WAREHOUSE_URL=<the url above> points "
+              "other commands at the demo database.")  # fmt: skip
     return 0 if result.ok else 1
 
 

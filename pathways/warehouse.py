@@ -50,6 +50,19 @@ def resolve_demo_url() -> str:
     return _start_embedded_postgres("pathways_demo")
 
 
+def resolve_dashboard_url() -> str:
+    """What Superset shows: WAREHOUSE_URL if set, else the demo database when `make demo` has
+    made one (so `pathways superset` after `make demo` shows the demo), else the warehouse."""
+    if os.environ.get("WAREHOUSE_URL"):
+        return os.environ["WAREHOUSE_URL"]
+    demo = resolve_demo_url()
+    try:
+        with psycopg.connect(demo, connect_timeout=3):
+            return demo
+    except psycopg.OperationalError:
+        return resolve_warehouse_url()
+
+
 def _with_database(url: str, database: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path="/" + database))
