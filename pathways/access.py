@@ -6,9 +6,6 @@ import os
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
-import psycopg
-from psycopg import sql
-
 ACCESS_SQL = Path(__file__).with_name("access.sql")
 # Login roles whose password, when the environment provides one, is set by the migration.
 PASSWORD_VARIABLES = {
@@ -20,6 +17,9 @@ PASSWORD_VARIABLES = {
 
 def apply(url: str) -> None:
     """Create the roles and (re)grant everything; safe to run any number of times."""
+    import psycopg  # not at the top: Superset's image builds its bundle with role_url alone
+    from psycopg import sql
+
     with psycopg.connect(url) as conn:
         conn.execute(ACCESS_SQL.read_text())
         for role, variable in PASSWORD_VARIABLES.items():

@@ -112,6 +112,18 @@ def bundle(warehouse_url: str, into: Path) -> Path:
     return into
 
 
+def import_dashboards(env: dict, warehouse_url: str, workdir: Path) -> None:
+    """Import the bundle (logins filled in) and give the Partner role its datasets."""
+    archive = bundle(warehouse_url, workdir / "pathways_dashboards.zip")
+    try:
+        _superset(env, "import-dashboards", "-p", str(archive), "-u", "admin")
+    finally:
+        archive.unlink()  # it holds the database logins
+    script = PARTNER_ROLE_SCRIPT.format(role=PARTNER_ROLE, database=PARTNER_DATABASE)
+    subprocess.run([str(SUPERSET_VENV / "python"), "-c", script], env=env, check=True,
+                   capture_output=True)  # fmt: skip
+
+
 def initialise(warehouse_url: str, home: Path = SUPERSET_HOME) -> dict[str, str]:
     """db upgrade, admin user, init, import the dashboards, the Partner role. Idempotent."""
     env = environment(home)
@@ -120,12 +132,7 @@ def initialise(warehouse_url: str, home: Path = SUPERSET_HOME) -> dict[str, str]
               "--lastname", "Admin", "--email", "admin@pathways.invalid",
               "--password", admin_password(home), allowed="already exists")  # fmt: skip
     _superset(env, "init")
-    archive = bundle(warehouse_url, home / "pathways_dashboards.zip")
-    _superset(env, "import-dashboards", "-p", str(archive), "-u", "admin")
-    archive.unlink()  # it holds the database logins
-    script = PARTNER_ROLE_SCRIPT.format(role=PARTNER_ROLE, database=PARTNER_DATABASE)
-    subprocess.run([str(SUPERSET_VENV / "python"), "-c", script], env=env, check=True,
-                   capture_output=True)  # fmt: skip
+    import_dashboards(env, warehouse_url, home)
     return env
 
 
@@ -144,3 +151,9 @@ def serve(warehouse_url: str, port: int = 8088, home: Path = SUPERSET_HOME) -> i
     return services.serve(
         command, env, home / "superset.log", f"http://127.0.0.1:{port}/health", ready
     )
+
+
+if __name__ == "__main__":
+    # docker-compose's Superset (its own metadata database and config) imports the dashboards
+    # with this, after `superset init`.
+    import_dashboards(dict(os.environ), os.environ["WAREHOUSE_URL"], Path("/tmp"))

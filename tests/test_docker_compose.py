@@ -17,6 +17,7 @@ NOT_FOR_COMPOSE = {
     "PATHWAYS_DBT": "override of the dbt executable for developers",
     "DEMO_WAREHOUSE_URL": "where `pathways demo` puts its throwaway database; not a service",
     "PATH": "set by the image",
+    "SUPERSET_SECRET_KEY": "Superset's own config reads it; the superset service is given it",
 }
 AIRFLOW_SERVICES = ("airflow-api-server", "airflow-scheduler", "airflow-dag-processor",
                     "airflow-triggerer")  # fmt: skip
