@@ -5,7 +5,8 @@
 Generates a cohort (~1 M interviews at the defaults), loads cycles 1-6 and builds the warehouse,
 then lands cycle 7 and times `dbt run` incrementally, then the same with --full-refresh, and
 prints the ratio. The incremental facts' own times are printed too (the marts above them are
-rebuilt whole each run). Finally times a full read of each partner view.
+rebuilt whole each run). Then times the quality gate (every Soda contract, then the swap of the
+candidates into `published`) against the full build, and a full read of each partner view.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import psycopg
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pathways import dbt, pipeline, warehouse  # noqa: E402
+from pathways import dbt, pipeline, publish, quality, warehouse  # noqa: E402
 from pathways.synthetic import generate  # noqa: E402
 
 SERVER = os.environ.get("PATHWAYS_BENCH_SERVER_URL", "postgresql://postgres@127.0.0.1:5432")
@@ -64,6 +65,12 @@ def main() -> None:
             pipeline.ingest(landing, url)
             incremental, incremental_models = timed_run(url, target)
             full, full_models = timed_run(url, target, "--full-refresh")
+        started = time.perf_counter()
+        verification = quality.verify(url)
+        verified = time.perf_counter() - started
+        started = time.perf_counter()
+        published = publish.publish(url)
+        swapped = time.perf_counter() - started
         with psycopg.connect(url) as conn:
             interviews = conn.execute("select count(*) from marts.fct_interview").fetchone()[0]
             print(f"interviews in fct_interview: {interviews:,}")
@@ -76,6 +83,10 @@ def main() -> None:
             ratio = fact_incremental / fact_full
             print(f"facts only: incremental {fact_incremental:.1f}s vs full {fact_full:.1f}s")
             print(f"facts ratio incremental/full: {ratio:.2f} (cycle 7 is 1/7 of the data)")
+            print(f"quality gate: {len(verification.outcomes)} checks in {verified:.1f}s "
+                  f"({len(verification.blocking)} failed), publish "
+                  f"{sum(published.rows.values()):,} rows in {swapped:.1f}s")  # fmt: skip
+            print(f"ratio gate/full-refresh build:      {(verified + swapped) / full:.2f}")
             for view in PARTNER_VIEWS:
                 started = time.perf_counter()
                 rows = len(conn.execute(f"select * from partner.{view}").fetchall())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 
@@ -16,6 +17,19 @@ TEST_KEY = b"pathways-test-pseudonym-key-0123456789abcdef"
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("SODA_CORE_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
+
+
+@contextlib.contextmanager
+def scratch_warehouse():
+    """A new, empty warehouse database for a test or a module, dropped afterwards; loads
+    into it use the test pseudonym key."""
+    url = f"{SERVER_URL}/pathways_test_{uuid.uuid4().hex[:10]}"
+    warehouse.ensure_database(url)
+    os.environ["PATHWAYS_PSEUDONYM_KEY"] = TEST_KEY.decode()
+    try:
+        yield url
+    finally:
+        warehouse.drop_database(url)
 
 
 @pytest.fixture

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import csv
 import re
-import uuid
 from collections import defaultdict
 
 import openpyxl
 import psycopg
 import pytest
-from conftest import SERVER_URL
+from conftest import scratch_warehouse
 from psycopg import errors
 
-from pathways import access, ees_export, packs, pipeline, settings, warehouse
+from pathways import access, ees_export, packs, pipeline, settings
 from pathways.synthetic import generate
 
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
@@ -22,19 +21,12 @@ COUNTS = {"students_interviewed", "students_assessed", "students", "matched_stud
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    import os
-
-    from conftest import TEST_KEY
-
-    url = f"{SERVER_URL}/pathways_test_{uuid.uuid4().hex[:10]}"
-    warehouse.ensure_database(url)
-    os.environ["PATHWAYS_PSEUDONYM_KEY"] = TEST_KEY.decode()
-    landing = tmp_path_factory.mktemp("landing")
-    generate(landing, schools=8, cycles=3)
-    result = pipeline.run(landing, url=url)
-    assert result.ok, result.report()
-    yield url
-    warehouse.drop_database(url)
+    with scratch_warehouse() as url:
+        landing = tmp_path_factory.mktemp("landing")
+        generate(landing, schools=8, cycles=3)
+        result = pipeline.run(landing, url=url)
+        assert result.ok, result.report()
+        yield url
 
 
 def relations(url: str) -> list[tuple[str, str]]:

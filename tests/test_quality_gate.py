@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from conftest import SERVER_URL
+from conftest import SERVER_URL, scratch_warehouse
 from landing import set_knowledge_scores
 
 from pathways import pipeline, publish, quality, warehouse
@@ -23,19 +23,12 @@ KNOWLEDGE_DROP = "a school's mean knowledge drops by more than 1 point between c
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """Four cycles of six schools, built by dbt; the gate not yet run. Yields the database url."""
-    import os
-
-    from conftest import TEST_KEY
-
-    url = f"{SERVER_URL}/pathways_test_{uuid.uuid4().hex[:10]}"
-    warehouse.ensure_database(url)
-    os.environ["PATHWAYS_PSEUDONYM_KEY"] = TEST_KEY.decode()
-    landing = tmp_path_factory.mktemp("landing")
-    generate(landing, schools=6, cycles=4)
-    pipeline.ingest(landing, url)
-    pipeline.build_warehouse(url)
-    yield url
-    warehouse.drop_database(url)
+    with scratch_warehouse() as url:
+        landing = tmp_path_factory.mktemp("landing")
+        generate(landing, schools=6, cycles=4)
+        pipeline.ingest(landing, url)
+        pipeline.build_warehouse(url)
+        yield url
 
 
 @pytest.fixture

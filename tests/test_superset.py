@@ -10,15 +10,14 @@ import signal
 import subprocess
 import urllib.error
 import urllib.request
-import uuid
 import zipfile
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import SERVER_URL
+from conftest import scratch_warehouse
 
-from pathways import pipeline, services, superset_local, warehouse
+from pathways import pipeline, services, superset_local
 from pathways.dashboard_browser import check_dashboards
 from pathways.synthetic import generate
 
@@ -32,11 +31,11 @@ ALL_SLUGS = PARTNER_SLUGS | {"interventions", "school-drill-down", "data-quality
 @pytest.fixture(scope="module")
 def superset(tmp_path_factory):
     """A warehouse built by the pipeline and a fresh Superset with the bundle imported."""
-    from conftest import TEST_KEY
+    with scratch_warehouse() as url:
+        yield from _served_superset(url, tmp_path_factory)
 
-    url = f"{SERVER_URL}/pathways_test_{uuid.uuid4().hex[:10]}"
-    warehouse.ensure_database(url)
-    os.environ["PATHWAYS_PSEUDONYM_KEY"] = TEST_KEY.decode()
+
+def _served_superset(url: str, tmp_path_factory):
     landing = tmp_path_factory.mktemp("landing")
     generate(landing, defects=True)  # the demo cohort
     assert pipeline.run(landing, url=url).ok
@@ -59,7 +58,6 @@ def superset(tmp_path_factory):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-        warehouse.drop_database(url)
 
 
 def api(method: str, path: str, token: str | None = None, body=None):

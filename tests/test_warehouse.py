@@ -8,8 +8,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from conftest import scratch_warehouse
 
-from pathways import dbt, pipeline, warehouse
+from pathways import dbt, pipeline
 from pathways.synthetic import generate
 
 PARTNER_VIEWS = ("cycle_summary", "knowledge_by_area", "sector_interest", "post16_plans",
@@ -29,20 +30,12 @@ def partner_rows(conn, view: str) -> set[tuple]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """One cohort loaded and built once for the read-only tests of this module."""
-    import os
-    import uuid
-
-    from conftest import SERVER_URL, TEST_KEY
-
-    url = f"{SERVER_URL}/pathways_test_{uuid.uuid4().hex[:10]}"
-    warehouse.ensure_database(url)
-    os.environ["PATHWAYS_PSEUDONYM_KEY"] = TEST_KEY.decode()
-    landing = tmp_path_factory.mktemp("landing")
-    generate(landing)
-    load_and_build(landing, url)
-    with psycopg.connect(url) as conn:
-        yield conn, url
-    warehouse.drop_database(url)
+    with scratch_warehouse() as url:
+        landing = tmp_path_factory.mktemp("landing")
+        generate(landing)
+        load_and_build(landing, url)
+        with psycopg.connect(url) as conn:
+            yield conn, url
 
 
 def test_calibrated_figures_read_back_from_the_partner_views(built):
