@@ -116,7 +116,15 @@ def pathways_cycle_load():
         career_lead_packs()
         open_data_export()
 
-    ingest_extracts(pull_extracts()) >> build_warehouse >> quality_gate() >> deliver()
+    @task
+    def apply_access() -> None:
+        # dbt recreates tables: career leads' row-level security and view are put back at once,
+        # whether or not the gate then publishes.
+        orchestration.apply_access()
+
+    gate = quality_gate()
+    ingest_extracts(pull_extracts()) >> build_warehouse >> [gate, apply_access()]
+    gate >> deliver()
 
 
 pathways_cycle_load()

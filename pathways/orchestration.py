@@ -103,6 +103,13 @@ def publish_candidates(verification_id: str) -> dict[str, int]:
     return pipeline.publish_candidates(url, verification_id).rows
 
 
+def apply_access() -> None:
+    """Grants and row-level security on the tables dbt has just rebuilt (pathways/access.sql)."""
+    from pathways import access
+
+    access.apply(warehouse.resolve_warehouse_url())
+
+
 def deliver_packs(cohort: int | None, cycle: int | None) -> list[str]:
     """Career-lead packs for the given cycle, or the newest cohort's latest one."""
     from pathways import packs, quality

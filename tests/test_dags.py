@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from landing import set_knowledge_scores
 
-from pathways import publish
+from pathways import access, publish
 from pathways.airflow_local import VENV_BIN, airflow_environment
 from pathways.synthetic import generate
 
@@ -92,6 +92,11 @@ def test_airflow_dags_test_loads_a_cycle_and_stops_a_bad_one_at_the_gate(
     packs = sorted((tmp_path / "outbox/career_lead_packs/cohort=2024/cycle=4").glob("*.xlsx"))
     assert len(packs) == 4
     assert len(list((tmp_path / "outbox/ees").glob("pathways_*.meta.csv"))) == 5
+    # ...and the rebuilt career-lead table got its row-level security and view back.
+    school = packs[0].name.split("_")[0]
+    with psycopg.connect(access.role_url(database_url, f"career_lead_{school}")) as conn:
+        seen = conn.execute("select distinct school_urn from career_lead.my_students").fetchall()
+    assert seen == [(school,)]
     published = publish.checksums(database_url)
 
     bad = _dags_test(env, tmp_path, cycle=5)
