@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psycopg
 
-from pathways import settings
+from pathways import settings, warehouse
 
 COUNTRY = ("E92000001", "England")
 # Every programme school is in the North East region (both LEP areas lie within it).
@@ -135,10 +135,10 @@ def _lookups(conn) -> dict:
         )
     }
     labels = {
-        table: dict(conn.execute(f"select code::text, label from reference.{table}").fetchall())
-        for table in ("knowledge_areas", "sectors", "post16_plans")
+        code_list: warehouse.code_labels(conn, code_list)
+        for code_list in ("knowledge_areas", "sectors", "post16_plans")
     }
-    labels["cycles"] = dict(conn.execute("select cycle::text, label from reference.cycles"))
+    labels["cycles"] = warehouse.code_labels(conn, "cycles", code="cycle")
     labels["knowledge_areas"]["all"] = "All areas"
     labels["sectors"]["all"] = "Total"
     labels["post16_plans"]["all"] = "Total"

@@ -15,7 +15,7 @@ import psycopg
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from pathways import settings
+from pathways import settings, warehouse
 
 BOLD = Font(bold=True)
 
@@ -51,10 +51,6 @@ class Pack:
     school_name: str
     path: Path
     students: int
-
-
-def _labels(conn, table: str) -> dict[str, str]:
-    return dict(conn.execute(f"select code, label from reference.{table}").fetchall())
 
 
 def _student_header(areas: list[tuple[str, str, str]]) -> list[str]:
@@ -120,7 +116,10 @@ def write_packs(url: str, cohort: int, cycle: int, into: Path | None = None) -> 
     folder.mkdir(parents=True, exist_ok=True)
     packs = []
     with psycopg.connect(url) as conn:
-        labels = {t: _labels(conn, t) for t in ("sectors", "post16_plans", "interventions")}
+        labels = {
+            code_list: warehouse.code_labels(conn, code_list)
+            for code_list in ("sectors", "post16_plans", "interventions")
+        }
         areas = conn.execute(
             'select code, "column", label from reference.knowledge_areas order by 1'
         ).fetchall()

@@ -229,11 +229,11 @@ def record_decision(url: str, verification_id: str, published: bool) -> None:
             insert into quality.gate_decision
                 (verification_id, cohort, cycle, checks, failed, warned, published)
             select %(id)s, max(cohort), max(cycle), count(*),
-                count(*) filter (where outcome in ('failed', 'not_evaluated', 'error')),
+                count(*) filter (where outcome = any(%(blocking)s)),
                 count(*) filter (where outcome = 'warned'), %(published)s
             from quality.check_result where verification_id = %(id)s
             on conflict (verification_id) do update set
                 decided_at = excluded.decided_at, published = excluded.published
             """,
-            {"id": verification_id, "published": published},
+            {"id": verification_id, "published": published, "blocking": sorted(BLOCKING)},
         )

@@ -89,5 +89,13 @@ def drop_database(url: str) -> None:
         )
 
 
+def code_labels(conn: psycopg.Connection, code_list: str, code: str = "code") -> dict[str, str]:
+    """A code list's labels by code (dbt seeds in `reference`), for what people read."""
+    query = sql.SQL("select {}::text, label from {}").format(
+        sql.Identifier(code), sql.Identifier("reference", code_list)
+    )
+    return dict(conn.execute(query).fetchall())
+
+
 def connect(url: str) -> psycopg.Connection:
     return psycopg.connect(url)
