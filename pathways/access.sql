@@ -54,6 +54,7 @@ create schema if not exists reference;
 create schema if not exists staging;
 create schema if not exists intermediate;
 create schema if not exists marts;
+create schema if not exists disclosure;
 create schema if not exists publication;
 create schema if not exists published;
 create schema if not exists partner;
@@ -62,9 +63,9 @@ create schema if not exists career_lead;
 
 -- The loader: everything.
 grant usage, create on schema raw, restricted, reference, staging, intermediate, marts,
-    publication, published, partner, quality, career_lead to pathways_loader;
+    disclosure, publication, published, partner, quality, career_lead to pathways_loader;
 grant all on all tables in schema raw, restricted, reference, staging, intermediate, marts,
-    publication, published, partner, quality, career_lead to pathways_loader;
+    disclosure, publication, published, partner, quality, career_lead to pathways_loader;
 grant all on all sequences in schema raw, quality to pathways_loader;
 
 -- The analyst: pseudonymous layers. Tables dbt rebuilds later are granted by the default

@@ -83,10 +83,8 @@ def verify_candidates(url: str, verification_id: str | None = None, layers=quali
 
 
 def publish_candidates(url: str, verification_id: str) -> publish.Publication:
-    """Swap the verified figures in for partners; rebuild the partner views on reshaped tables."""
+    """Swap the verified figures in for partners."""
     publication = publish.publish(url)
-    if publication.reshaped:
-        dbt.run_dbt(url, "run", "--select", "partner", variables=dbt_variables())
     quality.record_decision(url, verification_id, published=True)
     return publication
 

@@ -35,13 +35,29 @@ def candidate_tables(conn: psycopg.Connection) -> list[str]:
 @dataclass
 class Publication:
     rows: dict[str, int] = field(default_factory=dict)
-    # Tables whose columns changed with a new release: recreated, so the partner views on them
-    # were dropped with them and must be rebuilt (pipeline.gate does, with dbt).
-    reshaped: list[str] = field(default_factory=list)
+
+
+def _align(conn: psycopg.Connection, table: str) -> list[str]:
+    """Give the published table every column of its candidate; returns the candidate's columns.
+
+    A release that adds columns adds them here (the partner views' pre-hook does the same when
+    dbt rebuilds them), and a published column the candidate no longer has is left in place,
+    empty: nothing is dropped, so no partner view ever loses the table it reads.
+    """
+    candidate = _columns(conn, CANDIDATES, table)
+    published = {name for name, _ in _columns(conn, PUBLISHED, table)}
+    for name, data_type in candidate:
+        if name not in published:
+            conn.execute(
+                sql.SQL("alter table {} add column {} {}").format(
+                    sql.Identifier(PUBLISHED, table), sql.Identifier(name), sql.SQL(data_type)
+                )
+            )
+    return [name for name, _ in candidate]
 
 
 def publish(url: str) -> Publication:
-    """Replace every published table by its candidate, all in one transaction."""
+    """Replace every published table's rows by its candidate's, all in one transaction."""
     publication = Publication()
     with psycopg.connect(url) as conn:  # one transaction: committed on leaving the block
         conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(PUBLISHED)))
@@ -50,14 +66,11 @@ def publish(url: str) -> Publication:
             target = sql.Identifier(PUBLISHED, table)
             create = sql.SQL("create table if not exists {} (like {})")
             conn.execute(create.format(target, candidate))
-            if _columns(conn, CANDIDATES, table) != _columns(conn, PUBLISHED, table):
-                conn.execute(sql.SQL("drop table {} cascade").format(target))
-                conn.execute(sql.SQL("create table {} (like {})").format(target, candidate))
-                publication.reshaped.append(table)
+            columns = sql.SQL(", ").join(map(sql.Identifier, _align(conn, table)))
             # TRUNCATE waits for readers, then they see the new rows once this commits.
             conn.execute(sql.SQL("truncate {}").format(target))
-            copy = sql.SQL("insert into {} select * from {}")
-            copied = conn.execute(copy.format(target, candidate))
+            copy = sql.SQL("insert into {} ({}) select {} from {}")
+            copied = conn.execute(copy.format(target, columns, columns, candidate))
             publication.rows[table] = copied.rowcount
         for table in publication.rows:
             conn.execute(sql.SQL("analyze {}").format(sql.Identifier(PUBLISHED, table)))

@@ -1,10 +1,24 @@
-{# Percentages are rounded to 1 decimal and means to 2 (contract section 6). #}
+{# Percentages are rounded to 1 decimal and means to 2, from exact counts and sums, half away
+   from zero (contract section 6): PostgreSQL's round() on numeric rounds ties away from zero,
+   and a quotient of whole numbers that is exactly a tie (81.25, 2.125) terminates within
+   numeric's precision, so it is never nudged off the tie. #}
 {% macro pct(numerator, denominator) -%}
-    round(100.0 * ({{ numerator }}) / nullif({{ denominator }}, 0), 1)
+    round(100 * ({{ numerator }})::numeric / nullif({{ denominator }}, 0), 1)
+{%- endmacro %}
+
+{% macro ratio(numerator, denominator, decimals=2) -%}
+    round(({{ numerator }})::numeric / nullif({{ denominator }}, 0), {{ decimals }})
 {%- endmacro %}
 
 {% macro mean(expression) -%}
-    round(avg({{ expression }})::numeric, 2)
+    {{ ratio('sum(' ~ expression ~ ')', 'count(' ~ expression ~ ')') }}
+{%- endmacro %}
+
+{# An exact quotient carried at 100 decimal places, for averaging quotients (the `all`
+   improvement row): the error of a mean of such terms is far below the distance from any
+   tie that a quotient of counts can sit at, so rounding the mean afterwards is exact. #}
+{% macro exact_quotient(numerator, denominator) -%}
+    (({{ numerator }})::numeric(1000, 100) / nullif({{ denominator }}, 0))
 {%- endmacro %}
 
 {# One row per area a row counts towards: the region, its LEP area, its local authority and

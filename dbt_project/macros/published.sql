@@ -7,7 +7,10 @@
 {%- endmacro %}
 
 {# Pre-hook of the partner views: before the first gate has passed, `published` holds empty
-   tables of the candidates' shape, so the views exist (and show nothing) from the first build. #}
+   tables of the candidates' shape, so the views exist (and show nothing) from the first build.
+   A release that adds columns to a candidate adds them (empty) to the published table, so the
+   rebuilt view reads the figures partners already had until the next gate publishes the new
+   ones: the views stay readable through an upgrade, and nothing is dropped. #}
 {% macro create_published_tables() -%}
     {%- if execute -%}
         {%- set statements = ['create schema if not exists published'] -%}
@@ -19,6 +22,17 @@
                     {%- do statements.append(
                         'create table if not exists published.' ~ parent.alias
                         ~ ' (like ' ~ candidate ~ ')') -%}
+                    {%- set target = api.Relation.create(
+                        database=parent.database, schema='published', identifier=parent.alias) -%}
+                    {%- set existing = adapter.get_columns_in_relation(target) | map(attribute='name') | list -%}
+                    {%- if existing -%}
+                        {%- for column in adapter.get_columns_in_relation(candidate)
+                            if column.name not in existing -%}
+                            {%- do statements.append(
+                                'alter table ' ~ target ~ ' add column if not exists '
+                                ~ adapter.quote(column.name) ~ ' ' ~ column.data_type) -%}
+                        {%- endfor -%}
+                    {%- endif -%}
                 {%- endif -%}
             {%- endif -%}
         {%- endfor -%}

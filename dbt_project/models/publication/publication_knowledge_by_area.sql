@@ -1,41 +1,16 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['cohort', 'cycle'],
-    )
-}}
--- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
+{# Mean knowledge per area of knowledge, cycle and area, with small numbers withheld. #}
 with knowledge as (
-    select * from {{ ref('knowledge_by_area') }} as mart
-    {{ only_changed_cycles('mart') }}
-),
-
-cells as (
-    select
-        {{ cell_id(['cohort', 'area_level', 'area_code', 'cycle', 'knowledge_area']) }}
-            as cell_id,
-        students_assessed as n,
-        {{ is_small('students_assessed') }} as is_primary,
-        knowledge.*
-    from knowledge
-),
-
-lines as (
-    {{ area_hierarchy_lines('cells', ['cohort', 'cycle', 'knowledge_area']) }}
-),
-
-{{ secondary_suppression() }}
+    select * from {{ ref('knowledge_by_area') }}
+)
 
 select
-    cells.cohort,
-    cells.area_level,
-    cells.area_code,
-    cells.cycle,
-    cells.knowledge_area,
-    case when not suppression.suppressed then cells.students_assessed end as students_assessed,
-    case when not suppression.suppressed then cells.mean_score end as mean_score,
-    suppression.suppressed,
+    {{ published_area_columns('knowledge') }},
+    knowledge.cycle,
+    knowledge.knowledge_area,
+    case when not assessed.suppressed then knowledge.students_assessed end as students_assessed,
+    case when not assessed.suppressed then knowledge.mean_score end as mean_score,
+    assessed.suppressed,
     {{ loads_watermark() }} as built_from_loads_until
-from cells
-inner join suppression using (cell_id)
+from knowledge
+{{ join_area('knowledge') }}
+{{ join_cell('assessed', 'assessed', 'knowledge', category='knowledge.knowledge_area') }}

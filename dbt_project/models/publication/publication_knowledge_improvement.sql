@@ -1,48 +1,35 @@
-{# First -> latest improvement per area of knowledge and `all`. The `all` row is computed from
-   the twelve areas, so it is withheld whenever any of them is. #}
+{# First -> latest improvement per area of knowledge and `all`, with small numbers withheld. The
+   `all` row's means and improvement average the twelve areas', so they are withheld whenever
+   any area's are; its count of matched students is a cell of its own. #}
 with improvement as (
     select * from {{ ref('knowledge_improvement') }}
 ),
 
-cells as (
-    select
-        {{ cell_id(['cohort', 'area_level', 'area_code', 'knowledge_area']) }} as cell_id,
-        matched_students as n,
-        {{ is_small('matched_students') }} as is_primary,
-        improvement.*
-    from improvement
-),
-
-lines as (
-    {{ area_hierarchy_lines('cells', ['cohort', 'knowledge_area']) }}
-),
-
-{{ secondary_suppression() }},
-
 withheld as (
     select
-        cells.*,
-        suppression.suppressed
-            or (
-                cells.knowledge_area = 'all'
-                and coalesce(bool_or(suppression.suppressed) filter (
-                    where cells.knowledge_area <> 'all'
-                ) over (partition by cells.cohort, cells.area_level, cells.area_code), false)
-            ) as suppressed
-    from cells
-    inner join suppression using (cell_id)
+        improvement.*,
+        matched.suppressed as count_suppressed,
+        matched.suppressed or coalesce(bool_or(matched.suppressed) filter (
+            where improvement.knowledge_area <> 'all'
+        ) over (
+            partition by improvement.cohort, improvement.area_level, improvement.area_code
+        ) and improvement.knowledge_area = 'all', false) as figures_suppressed
+    from improvement
+    {{ join_cell('matched', 'matched', 'improvement', category='improvement.knowledge_area',
+        cycle='null') }}
 )
 
 select
-    cohort,
-    area_level,
-    area_code,
-    knowledge_area,
-    first_cycle,
-    latest_cycle,
-    case when not suppressed then matched_students end as matched_students,
-    case when not suppressed then mean_first end as mean_first,
-    case when not suppressed then mean_latest end as mean_latest,
-    case when not suppressed then pct_improvement end as pct_improvement,
-    suppressed
+    {{ published_area_columns('withheld') }},
+    withheld.knowledge_area,
+    withheld.first_cycle,
+    withheld.latest_cycle,
+    case when not withheld.count_suppressed then withheld.matched_students end
+        as matched_students,
+    case when not withheld.figures_suppressed then withheld.mean_first end as mean_first,
+    case when not withheld.figures_suppressed then withheld.mean_latest end as mean_latest,
+    case when not withheld.figures_suppressed then withheld.pct_improvement end
+        as pct_improvement,
+    withheld.figures_suppressed as suppressed
 from withheld
+{{ join_area('withheld') }}

@@ -1,37 +1,26 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['cohort', 'cycle'],
-    )
-}}
--- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
-{# Sector interest per cycle, area and gender. Three kinds of line add up: the sectors of a
-   (area, gender) group to the group's students; the genders F, M and U of a sector to `all`;
-   and the areas to the area they sit in. #}
-{% set group_keys = ['cohort', 'area_level', 'area_code', 'cycle', 'gender'] %}
+{# Sector interest per cycle, area and gender, with small numbers withheld: gender `all` at every
+   level, F, M and U on region and LEP-area rows only (contract 1.1). A share also needs its
+   group's total shown: the students interviewed for `all`, that gender's students otherwise. #}
 with interest as (
-    select * from {{ ref('sector_interest') }} as mart
-    {{ only_changed_cycles('mart') }}
-),
+    select * from {{ ref('sector_interest') }}
+)
 
-cells as (
-    {{ category_cells('interest', group_keys, 'sector', 'students_in_group') }}
-),
-
-lines as (
-    {{ group_total_lines('cells', group_keys, 'sector') }}
-    union all
-    select
-        {{ cell_id(["'gender'", 'cohort', 'area_level', 'area_code', 'cycle', 'sector']) }}
-            as line_id,
-        cell_id,
-        gender = 'all' as is_total
-    from cells
-    union all
-    {{ area_hierarchy_lines('cells', ['cohort', 'cycle', 'gender', 'sector']) }}
-),
-
-{{ secondary_suppression() }}
-
-{{ withheld_shares('interest', group_keys, 'sector') }}
+select
+    {{ published_area_columns('interest') }},
+    interest.cycle,
+    interest.gender,
+    interest.sector,
+    case when not sector.suppressed then interest.students end as students,
+    case when not (sector.suppressed or group_total.suppressed) then interest.pct end as pct,
+    sector.suppressed or group_total.suppressed as suppressed,
+    {{ loads_watermark() }} as built_from_loads_until
+from interest
+{{ join_area('interest') }}
+{{ join_cell('sector', 'sector', 'interest', 'interest.gender', 'interest.sector') }}
+inner join {{ ref('disclosure_suppression') }} as group_total
+    on group_total.cell_id = case
+        when interest.gender = 'all' then {{ disclosure_cell_id("'interviewed'",
+            'interest.cohort', 'interest.cycle', 'interest.area_level', 'interest.area_code') }}
+        else {{ disclosure_cell_id("'sector'", 'interest.cohort', 'interest.cycle',
+            'interest.area_level', 'interest.area_code', 'interest.gender', "'total'") }}
+    end

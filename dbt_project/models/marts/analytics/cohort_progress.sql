@@ -29,7 +29,7 @@ select
     {{ pct('count(*) filter (where has_no_vision)', 'count(*)') }} as pct_no_vision,
     {{ pct('count(*) filter (where has_post16_plan)', 'count(*)') }} as pct_with_post16_plan,
     {{ pct('count(*) filter (where is_predicted_eet)', 'count(*)') }} as pct_predicted_eet,
-    round(sum(knowledge_score_total)::numeric / nullif(sum(knowledge_areas_assessed), 0), 2)
+    {{ ratio("sum(knowledge_score_total)", "sum(knowledge_areas_assessed)") }}
         as mean_knowledge,
     {{ loads_watermark() }} as built_from_loads_until
 from by_area

@@ -1,6 +1,8 @@
-{# First -> latest cycle knowledge per area, over students assessed in that area in both; each
-   student counts in the area of their school at the latest cycle. The `all` row averages the
-   areas' improvements (contract section 6). #}
+{# First -> latest improvement per area of knowledge, over students assessed in that area in both
+   cycles; each student counts in the area of their school at the latest cycle. Computed from
+   whole-number sums: 100 x (sum latest - sum first) / sum first over the matched students
+   equals the contract's 100 x (mean_latest - mean_first) / mean_first exactly. The `all` row
+   averages the areas' exact improvements (and their means), then rounds once. #}
 with placed as (
     select * from {{ ref('int_knowledge_first_and_latest') }}
 ),
@@ -17,34 +19,36 @@ per_knowledge_area as (
         first_cycle,
         latest_cycle,
         count(*) as matched_students,
-        avg(first_score) as mean_first,
-        avg(latest_score) as mean_latest,
-        100 * (avg(latest_score) - avg(first_score)) / nullif(avg(first_score), 0)
-            as pct_improvement
+        sum(first_score) as sum_first,
+        sum(latest_score) as sum_latest
     from by_area
     group by cohort, {{ area_columns() }}, knowledge_area, first_cycle, latest_cycle
+),
+
+matched_in_any_area as (
+    select cohort, area_level, area_code, count(distinct student_key) as matched_students
+    from by_area
+    group by cohort, area_level, area_code
 ),
 
 all_areas as (
     select
         per_knowledge_area.cohort,
         {{ area_columns() }},
-        'all' as knowledge_area,
         first_cycle,
         latest_cycle,
-        students.matched_students,
-        avg(mean_first) as mean_first,
-        avg(mean_latest) as mean_latest,
-        avg(pct_improvement) as pct_improvement
+        matched_in_any_area.matched_students,
+        avg({{ exact_quotient('sum_first', 'per_knowledge_area.matched_students') }})
+            as exact_mean_first,
+        avg({{ exact_quotient('sum_latest', 'per_knowledge_area.matched_students') }})
+            as exact_mean_latest,
+        avg({{ exact_quotient('100 * (sum_latest - sum_first)', 'sum_first') }})
+            as exact_pct_improvement
     from per_knowledge_area
-    inner join (
-        select cohort, area_level, area_code, count(distinct student_key) as matched_students
-        from by_area
-        group by cohort, area_level, area_code
-    ) as students using (cohort, area_level, area_code)
+    inner join matched_in_any_area using (cohort, area_level, area_code)
     group by
         per_knowledge_area.cohort, {{ area_columns() }}, first_cycle, latest_cycle,
-        students.matched_students
+        matched_in_any_area.matched_students
 )
 
 select
@@ -54,11 +58,19 @@ select
     first_cycle,
     latest_cycle,
     matched_students,
-    round(mean_first::numeric, 2) as mean_first,
-    round(mean_latest::numeric, 2) as mean_latest,
-    round(pct_improvement::numeric, 1) as pct_improvement
-from (
-    select * from per_knowledge_area
-    union all
-    select * from all_areas
-) as improvements
+    {{ ratio('sum_first', 'matched_students') }} as mean_first,
+    {{ ratio('sum_latest', 'matched_students') }} as mean_latest,
+    {{ pct('sum_latest - sum_first', 'sum_first') }} as pct_improvement
+from per_knowledge_area
+union all
+select
+    cohort,
+    {{ area_columns() }},
+    'all' as knowledge_area,
+    first_cycle,
+    latest_cycle,
+    matched_students,
+    round(exact_mean_first, 2) as mean_first,
+    round(exact_mean_latest, 2) as mean_latest,
+    round(exact_pct_improvement, 1) as pct_improvement
+from all_areas
