@@ -33,8 +33,7 @@ class RunResult:
         if self.verification:
             lines.append(self.verification.report())
         if self.publication:
-            rows = sum(self.publication.rows.values())
-            lines.append(f"published: {len(self.publication.rows)} tables, {rows} rows")
+            lines += self.publication.report()
         lines += [f"FAILED: {error}" for error in self.errors]
         return "\n".join(lines)
 

@@ -13,6 +13,14 @@ from psycopg import sql
 
 CANDIDATES = "publication"
 PUBLISHED = "published"
+# The count each published table's cells are made of (contract section 7), for the run summary.
+CELL_COUNTS = {
+    "publication_cycle_summary": "students_interviewed",
+    "publication_knowledge_by_area": "students_assessed",
+    "publication_sector_interest": "students",
+    "publication_post16_plans": "students",
+    "publication_knowledge_improvement": "matched_students",
+}
 
 
 def _columns(conn: psycopg.Connection, schema: str, table: str) -> list[tuple[str, str]]:
@@ -33,8 +41,35 @@ def candidate_tables(conn: psycopg.Connection) -> list[str]:
 
 
 @dataclass
+class Withheld:
+    cells: int
+    withheld: int
+
+    def __str__(self) -> str:
+        share = 100 * self.withheld / self.cells if self.cells else 0
+        return f"{self.withheld} of {self.cells} cells withheld ({share:.1f} %)"
+
+
+@dataclass
 class Publication:
     rows: dict[str, int] = field(default_factory=dict)
+    # Per partner view (named as partners see it): how many of its counts are withheld.
+    withheld: dict[str, Withheld] = field(default_factory=dict)
+
+    def report(self) -> list[str]:
+        lines = [f"published: {len(self.rows)} tables, {sum(self.rows.values())} rows"]
+        lines += [f"  partner.{view}: {cells}" for view, cells in self.withheld.items()]
+        return lines
+
+
+def _withheld(conn: psycopg.Connection, table: str) -> Withheld:
+    count = sql.Identifier(CELL_COUNTS[table])
+    cells, withheld = conn.execute(
+        sql.SQL("select count(*), count(*) filter (where {} is null) from {}").format(
+            count, sql.Identifier(PUBLISHED, table)
+        )
+    ).fetchone()
+    return Withheld(cells, withheld)
 
 
 def _align(conn: psycopg.Connection, table: str) -> list[str]:
@@ -72,6 +107,9 @@ def publish(url: str) -> Publication:
             copy = sql.SQL("insert into {} ({}) select {} from {}")
             copied = conn.execute(copy.format(target, columns, columns, candidate))
             publication.rows[table] = copied.rowcount
+            if table in CELL_COUNTS:
+                view = table.removeprefix(f"{CANDIDATES}_")
+                publication.withheld[view] = _withheld(conn, table)
         for table in publication.rows:
             conn.execute(sql.SQL("analyze {}").format(sql.Identifier(PUBLISHED, table)))
     return publication

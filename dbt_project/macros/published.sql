@@ -25,9 +25,16 @@
                     {%- set target = api.Relation.create(
                         database=parent.database, schema='published', identifier=parent.alias) -%}
                     {%- set existing = adapter.get_columns_in_relation(target) | map(attribute='name') | list -%}
+                    {%- set missing = [] -%}
                     {%- if existing -%}
                         {%- for column in adapter.get_columns_in_relation(candidate)
                             if column.name not in existing -%}
+                            {%- if not missing and adapter.get_relation(this.database, this.schema, this.identifier) is not none -%}
+                                {#- Readers lock the view, then its table: so does the upgrade,
+                                    or a reader and this transaction could deadlock. -#}
+                                {%- do statements.append('lock table ' ~ this ~ ' in access exclusive mode') -%}
+                            {%- endif -%}
+                            {%- do missing.append(column.name) -%}
                             {%- do statements.append(
                                 'alter table ' ~ target ~ ' add column if not exists '
                                 ~ adapter.quote(column.name) ~ ' ' ~ column.data_type) -%}

@@ -98,8 +98,8 @@ def make_upn(la_code: str, number: int, temporary: bool = False) -> str:
     return stdnum_upn.calc_check_digit(body) + body
 
 
-def _schools(count: int, rng: random.Random) -> list[School]:
-    las = [la for la, n in PILOT_SCHOOLS_PER_LA.items() for _ in range(n)]
+def _schools(count: int, rng: random.Random, las: list[str] | None = None) -> list[School]:
+    las = las or [la for la, n in PILOT_SCHOOLS_PER_LA.items() for _ in range(n)]
     names = {row["la_code"]: row["name"] for row in load_codes().local_authorities.rows}
     schools = []
     for index in range(count):
@@ -117,11 +117,11 @@ def _schools(count: int, rng: random.Random) -> list[School]:
     return schools
 
 
-def _students(schools, per_school, cohort, rng) -> list[Student]:
+def _students(schools, sizes: list[int], cohort, rng) -> list[Student]:
     students = []
     first_birthday = date(cohort - 15, 9, 1)
-    for school in schools:
-        for index in range(per_school):
+    for school, size in zip(schools, sizes, strict=True):
+        for index in range(size):
             gender = rng.choices("FMU", weights=[48, 50, 2])[0]
             number = school.index * 1000 + index
             students.append(
@@ -224,17 +224,25 @@ def generate(
     cohort: int = 2024,
     advisers: int | None = None,
     defects: bool = False,
+    school_sizes: list[int] | None = None,
+    authorities: list[str] | None = None,
 ) -> GeneratedLanding:
-    """Write a landing folder for one cohort; returns what was written (and planted)."""
+    """Write a landing folder for one cohort; returns what was written (and planted).
+
+    `school_sizes` gives each school its own number of students (tiny schools), and
+    `authorities` the local authorities schools are spread over in turn (one-school
+    authorities); by default `students` per school over the pilot's authorities.
+    """
     rng = random.Random(seed)
     codes = load_codes()
     root = Path(out)
     writer = _Writer(root)
-    school_list = _schools(schools, rng)
+    sizes = school_sizes or [min(students, 999)] * schools
+    school_list = _schools(len(sizes), rng, authorities)
     if advisers:
         for school in school_list:
             school.adviser = f"ADV{school.index % advisers + 1:03d}"
-    people = _students(school_list, min(students, 999), cohort, rng)
+    people = _students(school_list, sizes, cohort, rng)
     landing = GeneratedLanding(
         root=root, cohort=cohort, schools=school_list, cycles=cycles, students=len(people)
     )

@@ -1,0 +1,285 @@
+"""A partner who combines every published figure to recover a withheld count (contract section 7).
+
+The attacker reads the five partner views and knows what the contract says about them: areas add
+up to the area that contains them (and which school is in which authority, from the area
+columns), every view's categories add up to the students interviewed, F + M + U = all, predicted
+EET + not EET = all, no one is assessed who was not interviewed, and a percentage rounded to one
+decimal place pins its numerator to within 0.05 % of its (possibly withheld) total. Every count
+is a variable; published ones are fixed. Linear programming (HiGHS) then bounds each withheld
+count: one is *recovered* when its bounds hold a single whole number.
+
+Means are not used: they tie sums of scores, not counts, to the counts.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import csr_matrix
+
+VIEWS = ("cycle_summary", "knowledge_by_area", "sector_interest", "post16_plans",
+         "knowledge_improvement")  # fmt: skip
+GENDERS = ("F", "M", "U")
+TOLERANCE = 1e-6
+
+
+def read_published(conn) -> dict[str, list[dict]]:
+    """Everything a partner can read: every row of every partner view."""
+    published = {}
+    for view in VIEWS:
+        cursor = conn.execute(f"select * from partner.{view}")
+        names = [column.name for column in cursor.description]
+        published[view] = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return published
+
+
+def read_truth(conn) -> dict[tuple, int]:
+    """The unsuppressed counts (marts), keyed as the attacker's variables: the answer sheet."""
+    truth: dict[tuple, int] = {}
+    for cohort, cycle, level, code, n, eet in conn.execute(
+        "select cohort, cycle, area_level, area_code, students_interviewed,"
+        " students_predicted_eet from marts.cohort_progress"
+    ):
+        truth[(cohort, cycle, "N", level, code)] = n
+        truth[(cohort, cycle, "eet", level, code)] = eet
+        truth[(cohort, cycle, "not_eet", level, code)] = n - eet
+    for cohort, cycle, level, code, plan, n in conn.execute(
+        "select cohort, cycle, area_level, area_code, post16_plan, students"
+        " from marts.post16_plan_mix"
+    ):
+        truth[(cohort, cycle, "plan", level, code, plan)] = n
+    for cohort, cycle, level, code, gender, sector, n, group in conn.execute(
+        "select cohort, cycle, area_level, area_code, gender, sector, students,"
+        " students_in_group from marts.sector_interest"
+    ):
+        truth[(cohort, cycle, "sector", level, code, gender, sector)] = n
+        if gender != "all":
+            truth[(cohort, cycle, "gender_total", level, code, gender)] = group
+    for cohort, cycle, level, code, area, n in conn.execute(
+        "select cohort, cycle, area_level, area_code, knowledge_area, students_assessed"
+        " from marts.knowledge_by_area"
+    ):
+        truth[(cohort, cycle, "assessed", level, code, area)] = n
+    for cohort, level, code, area, n in conn.execute(
+        "select cohort, area_level, area_code, knowledge_area, matched_students"
+        " from marts.knowledge_improvement"
+    ):
+        truth[(cohort, None, "matched", level, code, area)] = n
+    return truth
+
+
+def parent_area(row: dict) -> tuple[str, str] | None:
+    """The area a row's area adds up into, read from its published area columns."""
+    return {
+        "school": ("local_authority", row["local_authority"]),
+        "local_authority": ("lep_area", row["lep_area"]),
+        "lep_area": ("region", "all"),
+    }.get(row["area_level"])
+
+
+@dataclass
+class System:
+    """One connected set of counts (a cohort's cycle, or its improvement figures)."""
+
+    index: dict[tuple, int] = field(default_factory=dict)
+    known: dict[tuple, float] = field(default_factory=dict)
+    equalities: list[tuple[dict[tuple, float], float]] = field(default_factory=list)
+    at_most: list[tuple[dict[tuple, float], float]] = field(default_factory=list)
+
+    def variable(self, key: tuple, value=None) -> tuple:
+        self.index.setdefault(key, len(self.index))
+        if value is not None:
+            self.known[key] = float(value)
+        return key
+
+    def total(self, total: tuple, members: list[tuple]) -> None:
+        """sum(members) = total."""
+        terms: dict[tuple, float] = defaultdict(float)
+        for member in members:
+            terms[member] += 1
+        terms[total] -= 1
+        self.equalities.append((dict(terms), 0.0))
+
+    def percentage(self, numerator: dict[tuple, float], denominator: tuple, pct) -> None:
+        """A share rounded to 1 d.p.: (pct - 0.05) * d <= 100 * numerator <= (pct + 0.05) * d."""
+        if pct is None:
+            return
+        low, high = float(pct) - 0.05, float(pct) + 0.05
+        upper = {key: 100 * weight for key, weight in numerator.items()}
+        upper[denominator] = upper.get(denominator, 0) - high
+        lower = {key: -100 * weight for key, weight in numerator.items()}
+        lower[denominator] = lower.get(denominator, 0) + low
+        self.at_most += [(upper, 0.0), (lower, 0.0)]
+
+
+def _group_by_component(published: dict[str, list[dict]]) -> dict[tuple, System]:
+    systems: dict[tuple, System] = defaultdict(System)
+
+    def area(row) -> tuple[str, str]:
+        return row["area_level"], row["area_code"]
+
+    def key(row, family, *detail, cycle=True):
+        return (row["cohort"], row["cycle"] if cycle else None, family, *area(row), *detail)
+
+    def parent_key(row, family, *detail, cycle=True):
+        parent = parent_area(row)
+        if parent is None:
+            return None
+        return (row["cohort"], row["cycle"] if cycle else None, family, *parent, *detail)
+
+    children: dict[tuple, list[tuple]] = defaultdict(list)
+
+    def place(system, row, family, value, *detail, cycle=True):
+        variable = system.variable(key(row, family, *detail, cycle=cycle), value)
+        parent = parent_key(row, family, *detail, cycle=cycle)
+        if parent is not None:
+            children[(id(system), parent)].append(variable)
+            system.variable(parent)
+        return variable
+
+    for row in published["cycle_summary"]:
+        system = systems[(row["cohort"], row["cycle"])]
+        n = place(system, row, "N", row["students_interviewed"])
+        eet = place(system, row, "eet", None)
+        not_eet = place(system, row, "not_eet", None)
+        system.total(n, [eet, not_eet])
+        system.percentage({eet: 1}, n, row["pct_predicted_eet"])
+        undecided = system.variable(key(row, "sector", "all", "undecided"))
+        system.percentage({undecided: 1}, n, row["pct_no_vision"])
+        unsure = system.variable(key(row, "plan", "unsure"))
+        system.percentage({n: 1, unsure: -1}, n, row["pct_with_post16_plan"])
+
+    plans_of: dict[tuple, list[tuple]] = defaultdict(list)
+    for row in published["post16_plans"]:
+        system = systems[(row["cohort"], row["cycle"])]
+        plan = place(system, row, "plan", row["students"], row["post16_plan"])
+        n = system.variable(key(row, "N"))
+        plans_of[(id(system), n)].append(plan)
+        system.percentage({plan: 1}, n, row["pct"])
+
+    sectors_of: dict[tuple, list[tuple]] = defaultdict(list)
+    genders_of: dict[tuple, list[tuple]] = defaultdict(list)
+    for row in published["sector_interest"]:
+        system = systems[(row["cohort"], row["cycle"])]
+        gender = row["gender"]
+        sector = place(system, row, "sector", row["students"], gender, row["sector"])
+        if gender == "all":
+            group = system.variable(key(row, "N"))
+        else:
+            group = system.variable(key(row, "gender_total", gender))
+            all_genders = system.variable(key(row, "sector", "all", row["sector"]))
+            genders_of[(id(system), all_genders)].append(sector)
+            genders_of[(id(system), system.variable(key(row, "N")))].append(group)
+        sectors_of[(id(system), group)].append(sector)
+        system.percentage({sector: 1}, group, row["pct"])
+
+    for row in published["knowledge_by_area"]:
+        system = systems[(row["cohort"], row["cycle"])]
+        assessed = place(system, row, "assessed", row["students_assessed"], row["knowledge_area"])
+        system.at_most.append(({assessed: 1, system.variable(key(row, "N")): -1}, 0.0))
+
+    for row in published["knowledge_improvement"]:
+        system = systems[(row["cohort"], "improvement")]
+        place(system, row, "matched", row["matched_students"], row["knowledge_area"], cycle=False)
+
+    by_id = {id(system): system for system in systems.values()}
+    for lines in (children, plans_of, sectors_of):
+        for (system_id, total), members in lines.items():
+            by_id[system_id].total(total, members)
+    for (system_id, total), members in genders_of.items():
+        by_id[system_id].total(total, list(dict.fromkeys(members)))
+    return systems
+
+
+@dataclass
+class Recovered:
+    key: tuple
+    truth: int
+    low: float
+    high: float
+
+
+@dataclass
+class Attack:
+    recovered: list[Recovered]
+    checked: int  # withheld counts whose true value is 1..threshold-1
+    linear_programs: int
+    seconds: float
+
+
+def _matrices(system: System, rows: list[tuple[dict[tuple, float], float]]):
+    data, row_index, column_index, right = [], [], [], []
+    for number, (terms, bound) in enumerate(rows):
+        for variable, weight in terms.items():
+            data.append(weight)
+            row_index.append(number)
+            column_index.append(system.index[variable])
+        right.append(bound)
+    if not rows:
+        return None, None
+    shape = (len(rows), len(system.index))
+    return csr_matrix((data, (row_index, column_index)), shape=shape), np.array(right)
+
+
+def _solve(system, matrices, objective):
+    a_eq, b_eq, a_ub, b_ub, bounds = matrices
+    result = linprog(objective, A_eq=a_eq, b_eq=b_eq, A_ub=a_ub, b_ub=b_ub, bounds=bounds,
+                     method="highs")  # fmt: skip
+    assert result.status == 0, f"the published figures are inconsistent: {result.message}"
+    return result.x
+
+
+def attack(published, truth, threshold: int, deadline: float, seed: int = 0) -> Attack:
+    """Bound every withheld count whose true value is 1..threshold-1; list those recovered."""
+    started = time.monotonic()
+    rng = random.Random(seed)
+    recovered, checked, programs = [], 0, 0
+    for system in _group_by_component(published).values():
+        targets = [
+            variable
+            for variable in system.index
+            if variable not in system.known and 1 <= truth.get(variable, 0) < threshold
+        ]
+        checked += len(targets)
+        if not targets:
+            continue
+        a_eq, b_eq = _matrices(system, system.equalities)
+        a_ub, b_ub = _matrices(system, system.at_most)
+        bounds = [(0, None)] * len(system.index)
+        for variable, value in system.known.items():
+            bounds[system.index[variable]] = (value, value)
+        matrices = (a_eq, b_eq, a_ub, b_ub, bounds)
+        open_targets = set(targets)
+
+        def settle(solution):
+            for variable in list(open_targets):
+                if abs(solution[system.index[variable]] - truth[variable]) >= 1 - TOLERANCE:
+                    open_targets.discard(variable)
+
+        # Random directions move most withheld counts by a whole student at once.
+        for _ in range(4):
+            objective = np.array([rng.uniform(-1, 1) for _ in system.index])
+            settle(_solve(system, matrices, objective))
+            programs += 1
+        for variable in targets:
+            if variable not in open_targets:
+                continue
+            assert time.monotonic() < deadline, "the attacker ran out of time"
+            objective = np.zeros(len(system.index))
+            objective[system.index[variable]] = -1
+            high_point = _solve(system, matrices, objective)
+            objective[system.index[variable]] = 1
+            low_point = _solve(system, matrices, objective)
+            programs += 2
+            settle(high_point)
+            settle(low_point)
+            low, high = (point[system.index[variable]] for point in (low_point, high_point))
+            if math.ceil(low - TOLERANCE) >= math.floor(high + TOLERANCE):
+                recovered.append(Recovered(variable, truth[variable], low, high))
+    return Attack(recovered, checked, programs, time.monotonic() - started)

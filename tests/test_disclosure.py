@@ -1,0 +1,258 @@
+"""Nothing withheld can be worked out from everything partners read (contract 1.1, section 7).
+
+Generated cohorts of several shapes go through the real pipeline; an attacker reads every partner
+view as the partner role and bounds each withheld count by linear programming
+(`disclosure_attack.py`). Planted disclosures (a secondary cell shown, a percentage published
+beside its withheld count) are the negative controls the attacker must catch.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+from conftest import scratch_warehouse
+from disclosure_attack import VIEWS, attack, read_published, read_truth
+
+from pathways import dbt, pipeline, publish, settings
+from pathways.synthetic import generate
+
+# Each shape at most 12 schools and 3 cycles; all the attacker's searches share 5 minutes.
+SHAPES = {
+    "pilot_like": dict(schools=12, students=30, cycles=3, seed=11),
+    "tiny_schools_one_school_authorities": dict(
+        school_sizes=[3, 4, 6, 8, 12, 2, 30, 5, 7, 15, 9, 11],
+        authorities=["840", "390", "390", "929", "805", "806", "806", "807", "391", "391",
+                     "808", "841"],
+        cycles=3, seed=12,
+    ),  # fmt: skip
+    "small_cohort_several_cycles": dict(
+        school_sizes=[9, 10, 6, 14, 7, 12], authorities=["840", "929", "805", "805", "806", "806"],
+        cycles=3, seed=13,
+    ),  # fmt: skip
+}
+ATTACK_BUDGET_SECONDS = 300
+_deadline: list[float] = []
+
+
+def deadline() -> float:
+    if not _deadline:
+        _deadline.append(time.monotonic() + ATTACK_BUDGET_SECONDS)
+    return _deadline[0]
+
+
+def as_partner(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=f"pathways_partner@{parts.hostname}:{parts.port}"))
+
+
+def run_at(landing: Path, url: str, threshold: int, monkeypatch) -> pipeline.RunResult:
+    monkeypatch.setenv("PATHWAYS_SUPPRESSION_THRESHOLD", str(threshold))
+    result = pipeline.run(landing, url=url)
+    assert result.ok, result.report()
+    assert result.publication and sum(result.publication.rows.values()) > 0
+    return result
+
+
+def published_and_truth(url: str):
+    with psycopg.connect(as_partner(url)) as partner, psycopg.connect(url) as owner:
+        return read_published(partner), read_truth(owner)
+
+
+def assert_nothing_recovered(url: str, threshold: int) -> None:
+    published, truth = published_and_truth(url)
+    shown_small = [
+        (view, row)
+        for view in VIEWS
+        for row in published[view]
+        for column in ("students_interviewed", "students", "students_assessed", "matched_students")
+        if row.get(column) is not None and 1 <= row[column] < threshold
+    ]
+    assert not shown_small, shown_small[:3]
+    result = attack(published, truth, threshold, deadline())
+    assert result.checked > 0, "no small withheld count to attack: the shape tests nothing"
+    assert not result.recovered, [
+        (r.key, r.truth, round(r.low, 2), round(r.high, 2)) for r in result.recovered[:10]
+    ]
+
+
+@pytest.fixture(scope="module", params=list(SHAPES))
+def shape(request, tmp_path_factory):
+    """One warehouse per shape, loaded and published at the default threshold (5)."""
+    landing = tmp_path_factory.mktemp(request.param)
+    generate(landing, **SHAPES[request.param])
+    with scratch_warehouse() as url, pytest.MonkeyPatch.context() as monkeypatch:
+        run_at(landing, url, 5, monkeypatch)
+        yield request.param, landing, url
+
+
+def test_no_withheld_count_can_be_worked_out_from_everything_published(shape):
+    _, _, url = shape
+    assert_nothing_recovered(url, threshold=5)
+
+
+@pytest.mark.parametrize("threshold", [3, 10])
+def test_any_threshold_publishes_and_withholds_safely(shape, threshold, monkeypatch):
+    name, landing, url = shape
+    if name != "tiny_schools_one_school_authorities":
+        pytest.skip("the thresholds are tried on the shape with the most small cells")
+    run_at(landing, url, threshold, monkeypatch)
+    try:
+        assert_nothing_recovered(url, threshold)
+    finally:
+        run_at(landing, url, 5, monkeypatch)
+
+
+def _sector_key(row) -> tuple:
+    return (row["cohort"], row["cycle"], "sector", row["area_level"], row["area_code"],
+            row["gender"], row["sector"])  # fmt: skip
+
+
+def test_negative_control_a_line_left_with_one_withheld_cell_gives_it_away(shape):
+    """Skip secondary suppression on one line (show every other sector of a school's group):
+    the attacker must then pin the small count left withheld."""
+    name, _, url = shape
+    if name != "pilot_like":
+        pytest.skip("one negative control shape is enough")
+    published, truth = published_and_truth(url)
+    shown_totals = {
+        (row["cohort"], row["cycle"], row["area_code"])
+        for row in published["cycle_summary"]
+        if row["area_level"] == "school" and row["students_interviewed"] is not None
+    }
+    sectors = published["sector_interest"]
+    small = next(
+        row
+        for row in sectors
+        if row["area_level"] == "school"
+        and row["students"] is None
+        and (row["cohort"], row["cycle"], row["area_code"]) in shown_totals
+        and 1 <= truth[_sector_key(row)] < 5
+    )
+    for row in sectors:
+        same_group = all(row[c] == small[c] for c in ("cohort", "cycle", "area_code", "gender"))
+        if same_group and row is not small:
+            row["students"] = truth[_sector_key(row)]
+    recovered = attack(published, truth, 5, deadline()).recovered
+    assert _sector_key(small) in {r.key for r in recovered}
+
+
+def test_negative_control_a_percentage_publishes_its_withheld_numerator(shape):
+    """Contract 1.0 published pct_no_vision beside a withheld `undecided` count."""
+    name, _, url = shape
+    if name != "pilot_like":
+        pytest.skip("one negative control shape is enough")
+    published, truth = published_and_truth(url)
+    planted = False
+    for row in published["cycle_summary"]:
+        n = row["students_interviewed"]
+        key = (row["cohort"], row["cycle"], "sector", row["area_level"], row["area_code"],
+               "all", "undecided")  # fmt: skip
+        if n and row["pct_no_vision"] is None and 1 <= truth[key] < 5:
+            row["pct_no_vision"] = round(100 * truth[key] / n, 1)
+            planted = True
+            break
+    assert planted, "no withheld `undecided` count beside a shown total"
+    recovered = attack(published, truth, 5, deadline()).recovered
+    assert any(r.key == key for r in recovered)
+
+
+def test_a_local_authority_selects_itself_and_its_schools(shape):
+    _, _, url = shape
+    with psycopg.connect(url) as owner:
+        la, la_name, schools = owner.execute(
+            "select la_code, local_authority, array_agg(school_urn) from marts.dim_school"
+            " group by la_code, local_authority order by count(*) desc, la_code limit 1"
+        ).fetchone()
+    with psycopg.connect(as_partner(url)) as conn:
+        for view in VIEWS:
+            rows = conn.execute(
+                f"select area_level, area_code, area_name, lep_area from partner.{view}"
+                " where local_authority = %s",
+                (la,),
+            ).fetchall()
+            assert {(level, code) for level, code, _, _ in rows} == (
+                {("local_authority", la)} | {("school", urn) for urn in schools}
+            ), view
+            assert {name for level, _, name, _ in rows if level == "local_authority"} == {la_name}
+            assert len({lep for *_, lep in rows}) == 1
+        gendered = conn.execute(
+            "select distinct area_level from partner.sector_interest where gender <> 'all'"
+        ).fetchall()
+        assert set(gendered) == {("region",), ("lep_area",)}
+
+
+def test_the_run_summary_shows_what_each_view_withholds(shape, capsys):
+    name, landing, url = shape
+    if name != "pilot_like":
+        pytest.skip("one shape is enough")
+    result = pipeline.run(landing, url=url)
+    report = result.report()
+    for view in VIEWS:
+        assert f"partner.{view}:" in report
+    assert "cells withheld" in report
+
+
+def _release_1_0_project(destination: Path) -> Path:
+    """The dbt project as contract 1.0 published it, from the repository's history."""
+    archive = subprocess.run(
+        ["git", "archive", "8ee1193", "dbt_project"],
+        cwd=settings.REPO_ROOT, capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    subprocess.run(["tar", "-x", "-C", str(destination)], input=archive, check=True)
+    return destination / "dbt_project"
+
+
+def test_publishing_1_1_over_a_1_0_warehouse_keeps_every_view_readable(tmp_path, monkeypatch):
+    landing = tmp_path / "landing"
+    generate(landing, schools=6, students=12, cycles=2, seed=21)
+    old_project = _release_1_0_project(tmp_path)
+    with scratch_warehouse() as url:
+        pipeline.ingest(landing, url)
+        monkeypatch.setattr(dbt, "DBT_PROJECT", old_project)
+        pipeline.build_warehouse(url)
+        publish.publish(url)
+        monkeypatch.undo()
+        with psycopg.connect(url) as conn:
+            assert "area_name" not in {
+                name
+                for (name,) in conn.execute(
+                    "select column_name from information_schema.columns"
+                    " where table_schema = 'partner'"
+                )
+            }
+
+        failures: list[str] = []
+        reads = [0]
+        upgraded = threading.Event()
+
+        def partner_reads():
+            with psycopg.connect(url, autocommit=True) as reader:
+                while not upgraded.is_set():
+                    for view in VIEWS:
+                        try:
+                            reader.execute(f"select count(*) from partner.{view}").fetchone()
+                            reads[0] += 1
+                        except psycopg.Error as error:
+                            failures.append(f"{view}: {error}")
+
+        reader = threading.Thread(target=partner_reads)
+        reader.start()
+        try:
+            result = pipeline.run(landing, url=url)
+        finally:
+            upgraded.set()
+            reader.join()
+        assert result.ok, result.report()
+        assert not failures, failures[:5]
+        assert reads[0] > 100
+        with psycopg.connect(url) as conn:
+            names = conn.execute(
+                "select count(*), count(area_name) from partner.cycle_summary"
+            ).fetchone()
+        assert names[0] > 0 and names[0] == names[1]
