@@ -235,51 +235,63 @@ def _solve(system, matrices, objective):
     return result.x
 
 
+def _moved(system: System, solution, truth, variables) -> set[tuple]:
+    """The variables a feasible solution puts a whole student or more away from the truth."""
+    return {
+        variable
+        for variable in variables
+        if abs(solution[system.index[variable]] - truth[variable]) >= 1 - TOLERANCE
+    }
+
+
+def _attack_system(system: System, truth, threshold, deadline, rng) -> tuple[list, int, int]:
+    targets = [
+        variable
+        for variable in system.index
+        if variable not in system.known and 1 <= truth.get(variable, 0) < threshold
+    ]
+    if not targets:
+        return [], 0, 0
+    a_eq, b_eq = _matrices(system, system.equalities)
+    a_ub, b_ub = _matrices(system, system.at_most)
+    bounds = [(0, None)] * len(system.index)
+    for variable, value in system.known.items():
+        bounds[system.index[variable]] = (value, value)
+    matrices = (a_eq, b_eq, a_ub, b_ub, bounds)
+    recovered, programs = [], 0
+    # A feasible point that moves a count by a whole student proves it is not pinned, and random
+    # directions move most withheld counts at once; the rest are bounded one by one.
+    open_targets = set(targets)
+    for _ in range(4):
+        objective = np.array([rng.uniform(-1, 1) for _ in system.index])
+        open_targets -= _moved(system, _solve(system, matrices, objective), truth, open_targets)
+        programs += 1
+    for variable in targets:
+        if variable not in open_targets:
+            continue
+        assert time.monotonic() < deadline, "the attacker ran out of time"
+        objective = np.zeros(len(system.index))
+        objective[system.index[variable]] = -1
+        high_point = _solve(system, matrices, objective)
+        objective[system.index[variable]] = 1
+        low_point = _solve(system, matrices, objective)
+        programs += 2
+        for point in (low_point, high_point):
+            open_targets -= _moved(system, point, truth, open_targets)
+        low, high = (point[system.index[variable]] for point in (low_point, high_point))
+        if math.ceil(low - TOLERANCE) >= math.floor(high + TOLERANCE):
+            recovered.append(Recovered(variable, truth[variable], low, high))
+    return recovered, len(targets), programs
+
+
 def attack(published, truth, threshold: int, deadline: float, seed: int = 0) -> Attack:
     """Bound every withheld count whose true value is 1..threshold-1; list those recovered."""
     started = time.monotonic()
     rng = random.Random(seed)
     recovered, checked, programs = [], 0, 0
     for system in _group_by_component(published).values():
-        targets = [
-            variable
-            for variable in system.index
-            if variable not in system.known and 1 <= truth.get(variable, 0) < threshold
-        ]
-        checked += len(targets)
-        if not targets:
-            continue
-        a_eq, b_eq = _matrices(system, system.equalities)
-        a_ub, b_ub = _matrices(system, system.at_most)
-        bounds = [(0, None)] * len(system.index)
-        for variable, value in system.known.items():
-            bounds[system.index[variable]] = (value, value)
-        matrices = (a_eq, b_eq, a_ub, b_ub, bounds)
-        open_targets = set(targets)
-
-        def settle(solution):
-            for variable in list(open_targets):
-                if abs(solution[system.index[variable]] - truth[variable]) >= 1 - TOLERANCE:
-                    open_targets.discard(variable)
-
-        # Random directions move most withheld counts by a whole student at once.
-        for _ in range(4):
-            objective = np.array([rng.uniform(-1, 1) for _ in system.index])
-            settle(_solve(system, matrices, objective))
-            programs += 1
-        for variable in targets:
-            if variable not in open_targets:
-                continue
-            assert time.monotonic() < deadline, "the attacker ran out of time"
-            objective = np.zeros(len(system.index))
-            objective[system.index[variable]] = -1
-            high_point = _solve(system, matrices, objective)
-            objective[system.index[variable]] = 1
-            low_point = _solve(system, matrices, objective)
-            programs += 2
-            settle(high_point)
-            settle(low_point)
-            low, high = (point[system.index[variable]] for point in (low_point, high_point))
-            if math.ceil(low - TOLERANCE) >= math.floor(high + TOLERANCE):
-                recovered.append(Recovered(variable, truth[variable], low, high))
+        found, targets, solved = _attack_system(system, truth, threshold, deadline, rng)
+        recovered += found
+        checked += targets
+        programs += solved
     return Attack(recovered, checked, programs, time.monotonic() - started)

@@ -27,13 +27,28 @@ SHAPES = {
     "pilot_like": dict(schools=12, students=30, cycles=3, seed=11),
     "tiny_schools_one_school_authorities": dict(
         school_sizes=[3, 4, 6, 8, 12, 2, 30, 5, 7, 15, 9, 11],
-        authorities=["840", "390", "390", "929", "805", "806", "806", "807", "391", "391",
-                     "808", "841"],
-        cycles=3, seed=12,
+        authorities=[
+            "840",
+            "390",
+            "390",
+            "929",
+            "805",
+            "806",
+            "806",
+            "807",
+            "391",
+            "391",
+            "808",
+            "841",
+        ],
+        cycles=3,
+        seed=12,
     ),  # fmt: skip
     "small_cohort_several_cycles": dict(
-        school_sizes=[9, 10, 6, 14, 7, 12], authorities=["840", "929", "805", "805", "806", "806"],
-        cycles=3, seed=13,
+        school_sizes=[9, 10, 6, 14, 7, 12],
+        authorities=["840", "929", "805", "805", "806", "806"],
+        cycles=3,
+        seed=13,
     ),  # fmt: skip
 }
 ATTACK_BUDGET_SECONDS = 300
