@@ -9,6 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from conftest import scratch_warehouse
+from psycopg.rows import namedtuple_row
 
 from pathways import dbt, pipeline
 from pathways.synthetic import generate
@@ -23,8 +24,17 @@ def load_and_build(landing: Path, url: str, full_refresh: bool = False) -> None:
     assert result.ok, result.report()
 
 
+CELL_KEYS = ("cohort", "area_level", "area_code", "cycle", "gender", "sector", "post16_plan",
+             "knowledge_area")  # fmt: skip
+
+
 def partner_rows(conn, view: str) -> set[tuple]:
-    return set(conn.execute(f"select * from partner.{view}").fetchall())
+    with conn.cursor(row_factory=namedtuple_row) as cursor:
+        return set(cursor.execute(f"select * from partner.{view}").fetchall())
+
+
+def cell_key(row) -> tuple:
+    return tuple(getattr(row, key) for key in CELL_KEYS if key in row._fields)
 
 
 @pytest.fixture(scope="module")
@@ -142,23 +152,25 @@ def test_a_correction_changes_the_published_figure_and_nothing_else(
         ).fetchone()
     touched_areas = {("region", "all"), ("lep_area", lep), ("local_authority", la),
                      ("school", school)}  # fmt: skip
-    region = {r[3]: r for r in after["cycle_summary"] if r[1] == "region"}
-    region_before = {r[3]: r for r in before["cycle_summary"] if r[1] == "region"}
-    students = region[7][4]
-    assert float(region[7][5]) == pytest.approx(
-        float(region_before[7][5]) + 100 / students, abs=0.1
+    region = {r.cycle: r for r in after["cycle_summary"] if r.area_level == "region"}
+    region_before = {r.cycle: r for r in before["cycle_summary"] if r.area_level == "region"}
+    students = region[7].students_interviewed
+    assert float(region[7].pct_no_vision) == pytest.approx(
+        float(region_before[7].pct_no_vision) + 100 / students, abs=0.1
     )
     for view in ("cycle_summary", "sector_interest"):
         changed_rows = before[view] ^ after[view]
         assert changed_rows, view
-        assert {row[3] for row in changed_rows} == {7}, view
+        assert {row.cycle for row in changed_rows} == {7}, view
         # Outside the student's own areas, a change may only be a sibling area's cell being
         # withheld or shown as the secondary suppression pattern moves.
-        elsewhere = [row for row in changed_rows if (row[1], row[2]) not in touched_areas]
+        elsewhere = [
+            row for row in changed_rows if (row.area_level, row.area_code) not in touched_areas
+        ]
         versions: dict[tuple, list] = {}
         for row in elsewhere:
-            versions.setdefault(row[:-3], []).append(row)
-        assert all(any(row[-1] for row in pair) for pair in versions.values()), view
+            versions.setdefault(cell_key(row), []).append(row)
+        assert all(any(row.suppressed for row in pair) for pair in versions.values()), view
     for view in ("knowledge_by_area", "post16_plans", "knowledge_improvement"):
         assert before[view] == after[view], view
 
