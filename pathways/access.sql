@@ -56,6 +56,13 @@ create schema if not exists intermediate;
 create schema if not exists marts;
 create schema if not exists disclosure;
 create schema if not exists publication;
+-- Cells the disclosure audit (pathways/disclosure.py) found it must withhold beyond the rules;
+-- emptied before every build, read by the dbt model disclosure_counts.
+create table if not exists disclosure.forced_withheld (
+    cell_id text primary key,
+    audit_round integer not null,
+    added_at timestamptz not null default clock_timestamp()
+);
 create schema if not exists published;
 create schema if not exists partner;
 create schema if not exists quality;

@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ingestion.run import IngestSummary, ingest_landing
-from pathways import access, dbt, publish, quality, settings, warehouse
+from pathways import access, dbt, disclosure, publish, quality, settings, warehouse
 
 
 @dataclass
@@ -52,7 +52,9 @@ def ingest(landing: Path, url: str, progress=None) -> IngestSummary:
     warehouse.ensure_database(url)
     access.apply(url)  # the roles exist before anything is built
     with warehouse.connect(url) as conn:
-        return ingest_landing(conn, landing, settings.pseudonym_key(), progress=progress)
+        summary = ingest_landing(conn, landing, settings.pseudonym_key(), progress=progress)
+    disclosure.reset(url)  # the build that follows starts from the suppression rules alone
+    return summary
 
 
 def build_warehouse(url: str, full_refresh: bool = False) -> str:
@@ -71,9 +73,34 @@ class GateClosed(RuntimeError):
         self.verification = verification
 
 
+def protect_disclosure(url: str) -> tuple[str | None, quality.CheckOutcome]:
+    """The disclosure audit on the candidates (pathways/disclosure.py), as one gate check."""
+
+    def rebuild() -> None:
+        selected = ("--select", "path:models/disclosure", "path:models/publication")
+        dbt.build(url, *selected, variables=dbt_variables())
+
+    try:
+        protection = disclosure.protect(url, settings.suppression_threshold(), rebuild)
+        note, outcome, recovered = protection.report(), "passed", 0
+    except (disclosure.DisclosureUnprotected, disclosure.AuditIncomplete) as failure:
+        note, outcome, recovered = f"disclosure audit: {failure}", "failed", 1
+    check = quality.CheckOutcome(
+        layer="partner", contract="disclosure_audit", dataset="partner views, all together",
+        column=None, check="no withheld count from 1 to threshold-1 can be worked out",
+        check_type="disclosure_audit", outcome=outcome, measured_value=recovered,
+        threshold="must be 0",
+    )  # fmt: skip
+    return note, check
+
+
 def verify_candidates(url: str, verification_id: str | None = None, layers=quality.LAYERS):
-    """Run the Soda contracts and keep their results; raise GateClosed if any check failed."""
+    """The disclosure audit, then the Soda contracts; keep their results; raise GateClosed if
+    any check failed."""
+    note, disclosure_check = protect_disclosure(url)
     verification = quality.verify(url, layers=layers, verification_id=verification_id)
+    verification.outcomes.append(disclosure_check)
+    verification.notes.append(note)
     quality.record(url, verification)
     if not verification.passed:
         quality.record_decision(url, verification.verification_id, published=False)

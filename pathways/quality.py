@@ -55,6 +55,7 @@ class Verification:
     cohort: int | None = None
     cycle: int | None = None
     outcomes: list[CheckOutcome] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def blocking(self) -> list[CheckOutcome]:
@@ -73,6 +74,7 @@ class Verification:
             f"{len(self.outcomes)} checks: {len(self.blocking)} failed, {len(self.warned)} warned"
         )
         lines = [f"quality gate: {tally} (verification {self.verification_id})"]
+        lines += [f"  {note}" for note in self.notes]
         lines += [f"  {outcome.describe()}" for outcome in self.blocking + self.warned]
         return "\n".join(lines)
 

@@ -26,6 +26,10 @@ improvement as (
     select * from {{ ref('knowledge_improvement') }}
 ),
 
+forced as (
+    select * from {{ ref('stg_disclosure__forced_withheld') }}
+),
+
 counts as (
     select
         'interviewed' as family, cohort, cycle, area_level, area_code, parent_area_level,
@@ -93,11 +97,18 @@ counts as (
         and any_area.area_level = by_area.area_level
         and any_area.area_code = by_area.area_code
         and any_area.knowledge_area = 'all'
+),
+
+cells as (
+    select
+        {{ disclosure_cell_id('family', 'cohort', 'cycle', 'area_level', 'area_code',
+            'breakdown', 'category') }} as cell_id,
+        *
+    from counts
 )
 
 select
-    {{ disclosure_cell_id('family', 'cohort', 'cycle', 'area_level', 'area_code', 'breakdown',
-        'category') }} as cell_id,
+    cells.cell_id,
     case when parent_area_level is not null then
         {{ disclosure_cell_id('family', 'cohort', 'cycle', 'parent_area_level',
             'parent_area_code', 'breakdown', 'category') }}
@@ -121,5 +132,6 @@ select
     category,
     n,
     group_n,
-    n between 1 and {{ threshold }} - 1 or group_n < {{ threshold }} as is_primary
-from counts
+    n between 1 and {{ threshold }} - 1 or group_n < {{ threshold }}
+    or cells.cell_id in (select forced.cell_id from forced) as is_primary
+from cells

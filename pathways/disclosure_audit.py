@@ -1,5 +1,9 @@
 """A partner who combines every published figure to recover a withheld count (contract section 7).
 
+The quality gate runs this attacker on the candidate figures before anything is published
+(pathways/disclosure.py withholds more until it recovers nothing), and the tests run it on what
+partners can actually read.
+
 The attacker reads the five partner views and knows what the contract says about them: areas add
 up to the area that contains them (and which school is in which authority, from the area
 columns), every view's categories add up to the students interviewed, F + M + U = all, predicted
@@ -29,11 +33,13 @@ GENDERS = ("F", "M", "U")
 TOLERANCE = 1e-6
 
 
-def read_published(conn) -> dict[str, list[dict]]:
-    """Everything a partner can read: every row of every partner view."""
+def read_published(conn, candidates: bool = False) -> dict[str, list[dict]]:
+    """Everything a partner can read: every row of every partner view (or of the candidates
+    the gate is about to publish to them)."""
     published = {}
     for view in VIEWS:
-        cursor = conn.execute(f"select * from partner.{view}")
+        relation = f"publication.publication_{view}" if candidates else f"partner.{view}"
+        cursor = conn.execute(f"select * from {relation}")
         names = [column.name for column in cursor.description]
         published[view] = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     return published
@@ -197,6 +203,10 @@ def _group_by_component(published: dict[str, list[dict]]) -> dict[tuple, System]
     return systems
 
 
+class AuditIncomplete(RuntimeError):
+    """The attacker could not finish: nothing can be said about the figures' safety."""
+
+
 @dataclass
 class Recovered:
     key: tuple
@@ -231,7 +241,10 @@ def _solve(system, matrices, objective):
     a_eq, b_eq, a_ub, b_ub, bounds = matrices
     result = linprog(objective, A_eq=a_eq, b_eq=b_eq, A_ub=a_ub, b_ub=b_ub, bounds=bounds,
                      method="highs")  # fmt: skip
-    assert result.status == 0, f"the published figures are inconsistent: {result.message}"
+    if result.status != 0:
+        raise AuditIncomplete(
+            f"the figures are inconsistent with their own totals: {result.message}"
+        )
     return result.x
 
 
@@ -269,7 +282,8 @@ def _attack_system(system: System, truth, threshold, deadline, rng) -> tuple[lis
     for variable in targets:
         if variable not in open_targets:
             continue
-        assert time.monotonic() < deadline, "the attacker ran out of time"
+        if time.monotonic() > deadline:
+            raise AuditIncomplete("the disclosure audit ran out of time")
         objective = np.zeros(len(system.index))
         objective[system.index[variable]] = -1
         high_point = _solve(system, matrices, objective)
@@ -282,6 +296,20 @@ def _attack_system(system: System, truth, threshold, deadline, rng) -> tuple[lis
         if math.ceil(low - TOLERANCE) >= math.floor(high + TOLERANCE):
             recovered.append(Recovered(variable, truth[variable], low, high))
     return recovered, len(targets), programs
+
+
+def cell_id(key: tuple) -> str:
+    """The attacker's name for a count as the disclosure models name its cell."""
+    cohort, cycle, family, level, code, *detail = key
+    family, breakdown, category = {
+        "N": ("interviewed", "-", "-"),
+        "eet": ("predicted", "-", "eet"),
+        "not_eet": ("predicted", "-", "not_eet"),
+        "gender_total": ("sector", *detail, "total"),
+        "sector": ("sector", *detail),
+    }.get(family, (family, "-", *detail))
+    cycle = "-" if cycle is None else cycle
+    return "|".join(str(part) for part in (family, cohort, cycle, level, code, breakdown, category))
 
 
 def attack(published, truth, threshold: int, deadline: float, seed: int = 0) -> Attack:
