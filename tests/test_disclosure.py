@@ -18,7 +18,7 @@ import psycopg
 import pytest
 from conftest import scratch_warehouse
 
-from pathways import dbt, pipeline, publish, settings
+from pathways import dbt, disclosure, pipeline, publish, settings
 from pathways.disclosure_audit import VIEWS, attack, read_published, read_truth
 from pathways.synthetic import generate
 
@@ -128,6 +128,30 @@ def test_any_threshold_publishes_and_withholds_safely(shape, threshold, monkeypa
     run_at(landing, url, threshold, monkeypatch)
     try:
         assert_nothing_recovered(url, threshold)
+    finally:
+        run_at(landing, url, 5, monkeypatch)
+
+
+def test_the_audit_withholds_what_the_rules_alone_would_give_away(shape, monkeypatch):
+    """At threshold 3 the suppression rules alone leave a count of this shape recoverable (a
+    one-school authority in a table of areas by plans); the gate's audit withholds more."""
+    name, landing, url = shape
+    if name != "one_school_authorities":
+        pytest.skip("the shape whose pattern needs the audit")
+    result = run_at(landing, url, 3, monkeypatch)
+    try:
+        assert "disclosure audit:" in result.report()
+        with psycopg.connect(url) as conn:
+            forced = conn.execute("select count(*) from disclosure.forced_withheld").fetchone()[0]
+        assert forced > 0
+        assert_nothing_recovered(url, 3)
+        # The rules alone, without the audit's cells: the candidates give a count away.
+        disclosure.reset(url)
+        dbt.build(url, "--select", "path:models/disclosure", "path:models/publication",
+                  variables={"suppression_threshold": 3})  # fmt: skip
+        with psycopg.connect(url) as conn:
+            candidates, truth = read_published(conn, candidates=True), read_truth(conn)
+        assert attack(candidates, truth, 3, deadline()).recovered
     finally:
         run_at(landing, url, 5, monkeypatch)
 
