@@ -221,8 +221,23 @@ class InterviewsExtract:
                     return urn
                 return Problem(f"is not in schools.csv for cohort {landed.cohort}")
 
+            # Years 10 and 11 run September `cohort` to August `cohort` + 2; a date more than
+            # a year outside that is no interview of this cohort (and would grow dim_date).
+            earliest, latest = date(landed.cohort - 1, 9, 1), date(landed.cohort + 3, 8, 31)
+
+            def in_window(held: str):
+                if earliest <= date.fromisoformat(held) <= latest:
+                    return held
+                return Problem(
+                    f"is outside cohort {landed.cohort}'s years ({earliest:%B %Y} to "
+                    f"{latest:%B %Y}, a year either side of Years 10 and 11)"
+                )
+
             self.fields = _bound_to_file(
-                extract.fields, context, school_urn=lambda p: _also(p, in_schools)
+                extract.fields,
+                context,
+                school_urn=lambda p: _also(p, in_schools),
+                interview_date=lambda p: _also(p, in_window),
             )
             self.extract, self.context = extract, context
             self.on_roster = context.roster(landed.cohort, landed.cycle)

@@ -35,7 +35,11 @@ class LandedFile:
 
     @property
     def delivered_at(self) -> datetime:
-        return datetime.fromtimestamp(self.path.stat().st_mtime, tz=UTC)
+        try:
+            modified = self.path.stat().st_mtime
+        except OSError:  # a dangling link: its own time
+            modified = self.path.lstat().st_mtime
+        return datetime.fromtimestamp(modified, tz=UTC)
 
     @property
     def sort_key(self) -> tuple:
@@ -47,8 +51,29 @@ class LandedFile:
         )
 
 
+def _outside(path: Path, root: Path) -> str | None:
+    """Why a link must not be followed: it leaves the landing folder, or leads nowhere."""
+    if not path.is_symlink():
+        return None
+    target = path.resolve()
+    if not target.exists():
+        return "is a link to a file that does not exist"
+    if not target.is_relative_to(root.resolve()):
+        return "is a link to a file outside the landing folder: not followed"
+    return None
+
+
 def classify(path: Path, root: Path, known_cycles: set[int]) -> LandedFile:
     relative = path.relative_to(root).as_posix()
+    try:
+        relative.encode("utf-8")
+    except UnicodeEncodeError:
+        # Shown with the bad bytes escaped: the name cannot be stored or matched as it is.
+        shown = relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        return LandedFile(path, shown, None, problem="the file name is not valid UTF-8")
+    link_problem = _outside(path, root)
+    if link_problem:
+        return LandedFile(path, relative, None, problem=link_problem)
     for kind, pattern in _PATTERNS.items():
         match = pattern.fullmatch(relative)
         if not match:
@@ -65,9 +90,9 @@ def classify(path: Path, root: Path, known_cycles: set[int]) -> LandedFile:
             ext=(groups.get("ext") or "csv").lower(),
         )
         if cycle is not None and cycle not in known_cycles:
-            return _quarantined(landed, f"cycle {cycle} is not a programme cycle (1-7)")
+            return quarantined(landed, f"cycle {cycle} is not a programme cycle (1-7)")
         if kind == "roster" and not re.fullmatch(r"\d{6}", landed.key or ""):
-            return _quarantined(landed, f"'{landed.key}' in the file name is not a 6-digit URN")
+            return quarantined(landed, f"'{landed.key}' in the file name is not a 6-digit URN")
         return landed
     return LandedFile(
         path=path,
@@ -81,11 +106,15 @@ def classify(path: Path, root: Path, known_cycles: set[int]) -> LandedFile:
     )
 
 
-def _quarantined(landed: LandedFile, problem: str) -> LandedFile:
+def quarantined(landed: LandedFile, problem: str) -> LandedFile:
     return LandedFile(**{**landed.__dict__, "problem": problem})
 
 
 def discover(root: Path, known_cycles: set[int]) -> list[LandedFile]:
     """Every file under root, classified, in the order they must be loaded."""
-    files = [classify(p, root, known_cycles) for p in root.rglob("*") if p.is_file()]
+    files = [
+        classify(p, root, known_cycles)
+        for p in root.rglob("*")
+        if p.is_file() or p.is_symlink() and not p.is_dir()
+    ]
     return sorted(files, key=lambda f: f.sort_key)

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import hmac
 import io
+import os
 import tempfile
 import time
 from collections import Counter
@@ -16,8 +17,8 @@ from pathlib import Path
 import psycopg
 
 from ingestion.batch import Batch, Finding, check_column
-from ingestion.layout import LandedFile
-from ingestion.readers import UnreadableFile, normalise_header, read_batches
+from ingestion.layout import LandedFile, quarantined
+from ingestion.readers import MAX_COLUMNS, UnreadableFile, normalise_header, read_batches
 from ingestion.rules import Problem, parse_upn
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
@@ -176,6 +177,19 @@ class BadHeader(Exception):
     """The header row makes the whole file unusable (a required column missing, a duplicate)."""
 
 
+class FileChanged(UnreadableFile):
+    """The file's bytes changed while it was read: what was read may be a torn mixture."""
+
+
+# Whatever reading a hostile or broken file can raise: the file is quarantined with the error
+# and the run goes on. (A lost database connection is not among them: it fails the run.)
+UNREADABLE = (
+    UnreadableFile, BadHeader, OSError, UnicodeError, ValueError, TypeError, KeyError,
+    IndexError, csv.Error, psycopg.errors.DataError,
+)  # fmt: skip
+NUL = "\x00"
+
+
 def file_digest(path: Path) -> tuple[str, int]:
     digest, size = hashlib.sha256(), 0
     with open(path, "rb") as handle:
@@ -186,7 +200,11 @@ def file_digest(path: Path) -> tuple[str, int]:
 
 
 def _header_positions(header: list[str], fields) -> tuple[list[int | None], list[Finding]]:
-    duplicates = sorted({name for name in header if name and header.count(name) > 1})
+    if len(header) > MAX_COLUMNS:
+        raise BadHeader(f"the header has {len(header)} columns (at most {MAX_COLUMNS})")
+    if any(NUL in name for name in header):
+        raise BadHeader("the header contains a NUL byte")
+    duplicates = sorted(name for name, seen in Counter(header).items() if name and seen > 1)
     if duplicates:
         raise BadHeader(f"column(s) appear more than once in the header: {', '.join(duplicates)}")
     missing = [f.name for f in fields if f.required and f.name not in header]
@@ -215,6 +233,24 @@ def _even_up(lines, rows: list[list[str]], width: int, rejects: _Spool, result):
     return kept_lines, kept_rows
 
 
+def _reject_nul_rows(lines, rows: list[list[str]], rejects: _Spool, result):
+    """PostgreSQL text cannot hold a NUL byte: a row with one is rejected, with its column."""
+    kept_lines, kept_rows = [], []
+    for line, row in zip(lines, rows, strict=True):
+        column = next((index for index, cell in enumerate(row) if NUL in cell), None)
+        if column is None:
+            kept_lines.append(line)
+            kept_rows.append(row)
+            continue
+        value = row[column].replace(NUL, "\\0")
+        _reject(rejects, line, [(f"column {column + 1}", value, "contains a NUL byte")], result)
+    return kept_lines, kept_rows
+
+
+def _has_nul(rows: list[list[str]]) -> bool:
+    return NUL in "".join(map("".join, rows))  # one C-speed scan of the batch
+
+
 def _stream_rows(cursor, extract, landed, context, file_id, result, progress) -> None:
     """Check and COPY the file's rows in batches; rejects and warnings are spooled, then copied."""
     batches = read_batches(landed.path, landed.ext)
@@ -237,6 +273,8 @@ def _stream_rows(cursor, extract, landed, context, file_id, result, progress) ->
             result.rows_read += len(rows)
             if any(len(row) != width for row in rows):
                 lines, rows = _even_up(lines, rows, width, rejects, result)
+            if _has_nul(rows):
+                lines, rows = _reject_nul_rows(lines, rows, rejects, result)
             batch = Batch(lines, len(rows))
             columns = list(zip(*rows, strict=True)) if rows else [()] * width
             for spec, position, cache in zip(bound.fields, positions, caches, strict=True):
@@ -276,6 +314,40 @@ def _reject(spool: _Spool, line: int, findings: list[Finding], result) -> None:
         result.reject_reasons[f"{column or 'row'}: {reason}"] += 1
 
 
+def _fingerprint(landed: LandedFile) -> tuple[LandedFile, str, int, os.stat_result | None]:
+    """The file's digest, size and status before it is read. A link that is not followed, and
+    a file that cannot be opened, get no digest, so a later run looks at them again."""
+    if landed.problem and landed.path.is_symlink():
+        return landed, "", 0, None  # never read through a link that leaves the landing
+    try:
+        sha256, size = file_digest(landed.path)
+        return landed, sha256, size, landed.path.stat()
+    except OSError as error:
+        if not landed.problem:
+            landed = quarantined(landed, f"cannot be read: {error.strerror or error}")
+        return landed, "", 0, None
+
+
+def _unchanged_since(path: Path, before, sha256: str) -> None:
+    """Raise FileChanged if the file is not the one that was digested before it was read."""
+    after = path.stat()
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or (
+        file_digest(path)[0] != sha256
+    ):
+        raise FileChanged(
+            "the file changed while it was read (it is being written?): nothing of it was "
+            "loaded; it is read again on the next run"
+        )
+
+
+def _plain_reason(problem: Exception) -> str:
+    if isinstance(problem, UnreadableFile | BadHeader):
+        return str(problem)
+    if isinstance(problem, OSError):
+        return f"cannot be read: {problem.strerror or problem}"
+    return f"cannot be read as an extract ({type(problem).__name__}: {problem})"[:500]
+
+
 def _supersede(cursor: psycopg.Cursor, file_id: int) -> None:
     for table in DATA_TABLES:
         cursor.execute(f"delete from {table} where file_id = %s", (file_id,))
@@ -300,8 +372,8 @@ def load_file(
     a file it was checked against has changed). New bytes: the earlier delivery is replaced.
     """
     started = time.perf_counter()
-    sha256, size = file_digest(landed.path)
     result = FileResult(landed.relative_path, "loaded")
+    landed, sha256, size, before = _fingerprint(landed)
     with conn.transaction(), conn.cursor() as cursor:
         cursor.execute("select pg_advisory_xact_lock(hashtext(%s))", (landed.relative_path,))
         current = cursor.execute(
@@ -328,8 +400,9 @@ def load_file(
             try:
                 with conn.transaction():
                     _stream_rows(cursor, extract, landed, context, file_id, result, progress)
-            except (UnreadableFile, BadHeader) as problem:
-                reason = str(problem)
+                    _unchanged_since(landed.path, before, sha256)
+            except UNREADABLE as problem:
+                reason = _plain_reason(problem)
                 result = FileResult(landed.relative_path, "loaded")
         if reason:
             result.outcome, result.reason = "quarantined", reason

@@ -17,6 +17,14 @@ from pathlib import Path
 
 Batch = tuple[Sequence[int], list[list[str]]]
 BATCH_ROWS = 5_000
+# Limits past which a file is not an extract but an accident or an attack (issue: a hostile
+# extract must never stop the pipeline nor exhaust the machine). Each names its reason.
+MAX_COLUMNS = 1_000  # the widest contract extract has 24
+MAX_XLSX_ROWS = 1_048_576  # Excel's own limit
+MAX_CELL_CHARACTERS = 32_767  # Excel's own limit for a cell's text
+MAX_XLSX_PART_BYTES = 256 * 1024 * 1024  # one part of the archive, uncompressed
+MAX_XLSX_COMPRESSION_RATIO = 200  # real worksheets compress 5-20 times; bombs far more
+MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024  # read whole by the XLSX reader
 
 
 class UnreadableFile(Exception):
@@ -97,24 +105,81 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _xlsx_batches(path: Path, size: int) -> Iterator[Batch]:
+def _check_xlsx_archive(path: Path) -> None:
+    """Refuse a workbook whose parts would take more memory or time than any extract needs."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise UnreadableFile(f"not a readable XLSX workbook ({error})") from None
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > MAX_XLSX_PART_BYTES:
+            raise UnreadableFile(
+                f"XLSX part {part.filename} unpacks to {part.file_size} bytes "
+                f"(at most {MAX_XLSX_PART_BYTES})"
+            )
+        if ratio > MAX_XLSX_COMPRESSION_RATIO and part.file_size > 1024 * 1024:
+            raise UnreadableFile(
+                f"XLSX part {part.filename} unpacks {ratio:.0f} times its compressed size "
+                f"(at most {MAX_XLSX_COMPRESSION_RATIO}): a compression bomb, not a worksheet"
+            )
+        if part.filename.lower().endswith("sharedstrings.xml") and (
+            part.file_size > MAX_SHARED_STRINGS_BYTES
+        ):
+            raise UnreadableFile(
+                f"XLSX shared strings unpack to {part.file_size} bytes "
+                f"(at most {MAX_SHARED_STRINGS_BYTES})"
+            )
+
+
+def _xlsx_rows(path: Path):
+    """(sheet row number, cell texts) for every row of the first sheet, within the limits."""
     import openpyxl  # only needed for the few schools that send spreadsheets
 
+    _check_xlsx_archive(path)
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise UnreadableFile(f"not a readable XLSX workbook ({error})") from None
+        if not workbook.worksheets:
+            raise UnreadableFile("the workbook has no sheet")
+        sheet = workbook.worksheets[0]
+        # The <dimension> a file claims is not trusted: a claim of A1:XFD1048576 would pad
+        # every row to 16,384 cells and add empty rows up to a million.
+        sheet.reset_dimensions()
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if number > MAX_XLSX_ROWS:
+                raise UnreadableFile(f"the sheet has more than {MAX_XLSX_ROWS} rows")
+            if len(values) > MAX_COLUMNS:
+                raise UnreadableFile(
+                    f"row {number} has {len(values)} columns (at most {MAX_COLUMNS})"
+                )
+            cells = [_cell_text(value) for value in values]
+            if any(len(cell) > MAX_CELL_CHARACTERS for cell in cells):
+                raise UnreadableFile(
+                    f"row {number} has a cell of more than {MAX_CELL_CHARACTERS} characters"
+                )
+            yield number, cells
+    finally:
+        workbook.close()
+
+
+def _xlsx_batches(path: Path, size: int) -> Iterator[Batch]:
     try:
-        rows = enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1)
+        rows = _xlsx_rows(path)
         wanted = 1
         while chunk := list(islice(rows, wanted)):
-            cells = [(n, [_cell_text(v) for v in values]) for n, values in chunk]
-            kept = [(n, row) for n, row in cells if any(row)]  # empty rows are not rows
+            kept = [(n, row) for n, row in chunk if any(row)]  # empty rows are not rows
             if kept:
                 yield [n for n, _ in kept], [row for _, row in kept]
                 wanted = size
-    finally:
-        workbook.close()
+    except UnreadableFile:
+        raise
+    except Exception as error:  # noqa: BLE001 - any parse failure of a hostile workbook
+        # openpyxl raises whatever its XML and type parsing meets (KeyError, ValueError,
+        # ParseError, EntitiesForbidden, TypeError...): the file is quarantined with it.
+        raise UnreadableFile(
+            f"not a readable XLSX workbook ({type(error).__name__}: {error})"[:500]
+        ) from None
 
 
 def read_batches(path: Path, ext: str, size: int | None = None) -> Iterator[Batch]:
