@@ -37,6 +37,7 @@ DEFAULT_ARGS = {
 @dag(
     schedule=[LANDING],
     catchup=False,
+    max_active_runs=1,  # and across the CLI and the DAG: the run lease (take_run_lease)
     default_args=DEFAULT_ARGS,
     tags=["pathways", "cycle-load"],
     params={
@@ -55,6 +56,16 @@ def pathways_cycle_load():
         return str(
             orchestration.pull_extracts(location, staging, params["cohort"], params["cycle"])
         )
+
+    @task
+    def take_run_lease() -> None:
+        # One pipeline per warehouse (pathways/run_lease.py): refused while `pathways run` or
+        # `pathways gate` holds it; the task's retries then wait for it.
+        orchestration.take_run_lease(get_current_context()["run_id"])
+
+    @task(trigger_rule="all_done")
+    def release_run_lease() -> None:
+        orchestration.release_run_lease(get_current_context()["run_id"])
 
     @task
     def ingest_extracts(folder: str) -> dict:
@@ -123,8 +134,12 @@ def pathways_cycle_load():
         orchestration.apply_access()
 
     gate = quality_gate()
-    ingest_extracts(pull_extracts()) >> build_warehouse >> [gate, apply_access()]
-    gate >> deliver()
+    access = apply_access()
+    leased = take_run_lease()
+    pulled = pull_extracts()
+    leased >> pulled
+    ingest_extracts(pulled) >> build_warehouse >> [gate, access]
+    [gate >> deliver(), access] >> release_run_lease()
 
 
 pathways_cycle_load()

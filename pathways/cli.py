@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ingestion.loader import WrongPseudonymKey
 from pathways import pipeline
+from pathways.run_lease import RunInProgress
 from pathways.settings import ConfigurationError
 
 
@@ -62,8 +63,7 @@ def _gate(args) -> int:
     """Verify the built warehouse's candidate figures and publish them if every check passed."""
     from pathways import warehouse
 
-    result = pipeline.RunResult(warehouse.resolve_warehouse_url())
-    pipeline.gate(result.warehouse_url, result)
+    result = pipeline.gate_built_warehouse(warehouse.resolve_warehouse_url())
     print(result.report())
     return 0 if result.ok else 1
 
@@ -200,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigurationError, WrongPseudonymKey) as error:
         print(f"pathways: {error}", file=sys.stderr)
         return 2
+    except RunInProgress as busy:
+        print(f"pathways: {busy}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

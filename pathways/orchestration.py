@@ -11,6 +11,8 @@ import shutil
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
+import psycopg
+
 from pathways import pipeline, warehouse
 from pathways.settings import STATE_DIR
 
@@ -87,6 +89,23 @@ def ingest_extracts(folder: Path) -> dict:
         "rows_loaded": summary.rows_loaded,
         "rows_rejected": summary.rows_rejected,
     }
+
+
+def take_run_lease(run_id: str) -> None:
+    """The DAG run's lease on the warehouse (pathways/run_lease.py); RunInProgress if held."""
+    from pathways import run_lease
+
+    url = warehouse.resolve_warehouse_url()
+    warehouse.ensure_database(url)
+    with psycopg.connect(url) as conn:
+        run_lease.acquire(conn, f"airflow {run_id}", run_lease.DAG_LEASE, keep=False)
+
+
+def release_run_lease(run_id: str) -> None:
+    from pathways import run_lease
+
+    with psycopg.connect(warehouse.resolve_warehouse_url()) as conn:
+        run_lease.release(conn, f"airflow {run_id}")
 
 
 def verify_candidates(verification_id: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ingestion.run import IngestSummary, ingest_landing
-from pathways import access, dbt, disclosure, publish, quality, settings, warehouse
+from pathways import access, dbt, disclosure, publish, quality, run_lease, settings, warehouse
 
 
 @dataclass
@@ -127,16 +127,26 @@ def gate(url: str, result: RunResult) -> None:
 
 
 def run(landing: Path, progress=None, full_refresh: bool = False, url: str | None = None):
-    """Files to partner views: ingest, build the warehouse with dbt, then the quality gate."""
+    """Files to partner views: ingest, build the warehouse with dbt, then the quality gate;
+    one run at a time per warehouse (run_lease.RunInProgress if another holds it)."""
     if not Path(landing).is_dir():
         raise settings.ConfigurationError(f"landing folder {landing} does not exist")
     result = RunResult(url or warehouse.resolve_warehouse_url())
-    result.ingest = ingest(landing, result.warehouse_url, progress=progress)
-    try:
-        result.dbt_summary = build_warehouse(result.warehouse_url, full_refresh=full_refresh)
-    except dbt.DbtFailed as failure:
-        result.errors.append(str(failure))
-        return result
-    gate(result.warehouse_url, result)
-    access.apply(result.warehouse_url)  # grants and row-level security on the rebuilt tables
+    with run_lease.held(result.warehouse_url):
+        result.ingest = ingest(landing, result.warehouse_url, progress=progress)
+        try:
+            result.dbt_summary = build_warehouse(result.warehouse_url, full_refresh=full_refresh)
+        except dbt.DbtFailed as failure:
+            result.errors.append(str(failure))
+            return result
+        gate(result.warehouse_url, result)
+        access.apply(result.warehouse_url)  # grants and row-level security on rebuilt tables
+    return result
+
+
+def gate_built_warehouse(url: str) -> RunResult:
+    """The quality gate alone, on a warehouse already built: also one run at a time."""
+    result = RunResult(url)
+    with run_lease.held(url):
+        gate(url, result)
     return result

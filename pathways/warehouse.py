@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from urllib.parse import urlsplit, urlunsplit
@@ -77,8 +78,11 @@ def ensure_database(url: str) -> None:
     name = database_name(url)
     with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as admin:
         exists = admin.execute("select 1 from pg_database where datname = %s", (name,)).fetchone()
+        # Another run may create it a moment before this one: the outcome wanted all the same.
+        already = (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation)
         if not exists:
-            admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+            with contextlib.suppress(*already):
+                admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
 
 
 def drop_database(url: str) -> None:

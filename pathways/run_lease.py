@@ -1,0 +1,118 @@
+"""One pipeline at a time per warehouse: a lease that spans a run's steps and processes.
+
+`pathways run`, `pathways gate` and the cycle-load DAG all take the lease before they change
+anything, so no two runs interleave their loads, builds, verifications and publications; in
+particular what the gate verified is what it publishes, as nothing can rebuild the candidates
+in between. A second run is refused with RunInProgress (exit code 3 from the command line).
+
+The lease is one row in `control.run_lease`. A command-line run keeps a connection open while
+it works and records its server process: when the run dies, even by SIGKILL, PostgreSQL ends
+that process and the next run sees the lease as abandoned at once. Airflow's tasks run in
+separate processes, so the DAG holds the lease by its run id and renews it from task to task;
+if its worker is killed the lease lapses when it expires.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+from collections.abc import Iterator
+from datetime import timedelta
+
+import psycopg
+
+SCHEMA_SQL = """
+create schema if not exists control;
+create table if not exists control.run_lease (
+    lease text primary key default 'pipeline' check (lease = 'pipeline'),
+    holder text not null,
+    acquired_at timestamptz not null,
+    expires_at timestamptz not null,
+    keeper_pid integer,                 -- the server process of the connection holding it
+    keeper_started_at timestamptz       -- (a pid is reused: its start time tells them apart)
+);
+"""
+DAG_LEASE = timedelta(hours=2)
+COMMAND_LEASE = timedelta(days=1)  # a live command-line run is never treated as abandoned
+
+
+class RunInProgress(RuntimeError):
+    """Another pipeline run holds the warehouse."""
+
+
+def _prepare(conn: psycopg.Connection) -> None:
+    with conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(hashtext('pathways.run_lease'))")
+        conn.execute(SCHEMA_SQL)
+
+
+def acquire(conn: psycopg.Connection, holder: str, ttl: timedelta, keep: bool) -> None:
+    """Take the lease for holder (or renew it), unless another live run holds it.
+
+    keep: the lease lives as long as this connection (a command-line run); otherwise until
+    it expires (a DAG run, renewed by each of its tasks).
+    """
+    _prepare(conn)
+    with conn.transaction():
+        # Check and take in one step across processes: two runs starting together serialise.
+        conn.execute("select pg_advisory_xact_lock(hashtext('pathways.run_lease'))")
+        current = conn.execute(
+            """
+            select holder, acquired_at,
+                expires_at > now()
+                and (keeper_pid is null or exists (
+                    select from pg_stat_activity
+                    where pid = keeper_pid and backend_start = keeper_started_at
+                )) as alive
+            from control.run_lease for update
+            """
+        ).fetchone()
+        if current and current[0] != holder and current[2]:
+            raise RunInProgress(
+                f"another run is in progress since {current[1]:%Y-%m-%d %H:%M:%S %Z} "
+                f"({current[0]}); try again when it has finished"
+            )
+        conn.execute(
+            """
+            insert into control.run_lease as lease
+                (holder, acquired_at, expires_at, keeper_pid, keeper_started_at)
+            select %(holder)s, now(), now() + %(ttl)s,
+                case when %(keep)s then pid end, case when %(keep)s then backend_start end
+            from pg_stat_activity
+            where pid = pg_backend_pid()
+            on conflict (lease) do update set
+                holder = excluded.holder,
+                acquired_at = case when lease.holder = excluded.holder
+                    then lease.acquired_at else excluded.acquired_at end,
+                expires_at = excluded.expires_at,
+                keeper_pid = excluded.keeper_pid,
+                keeper_started_at = excluded.keeper_started_at
+            """,
+            {"holder": holder, "ttl": ttl, "keep": keep},
+        )
+
+
+def release(conn: psycopg.Connection, holder: str) -> None:
+    _prepare(conn)
+    conn.execute("delete from control.run_lease where holder = %s", (holder,))
+    conn.commit()
+
+
+def command_holder() -> str:
+    return f"pathways command on {socket.gethostname()} (pid {os.getpid()})"
+
+
+@contextlib.contextmanager
+def held(url: str, holder: str | None = None) -> Iterator[None]:
+    """Hold the lease for the duration of the block (a command-line run)."""
+    from pathways import warehouse
+
+    holder = holder or command_holder()
+    warehouse.ensure_database(url)
+    with psycopg.connect(url) as keeper:
+        acquire(keeper, holder, COMMAND_LEASE, keep=True)
+        try:
+            yield
+        finally:
+            release(keeper, holder)

@@ -1,0 +1,102 @@
+"""One pipeline at a time per warehouse, across `pathways run`, `pathways gate` and the DAG.
+
+Real processes race on one real warehouse; a holder killed with SIGKILL leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import psycopg
+import pytest
+from conftest import SERVER_URL, TEST_KEY
+
+from pathways import pipeline, run_lease, warehouse
+from pathways.synthetic import generate
+
+
+@pytest.fixture(scope="module")
+def landing(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("landing")
+    generate(folder, schools=4, students=10, cycles=2, seed=5)
+    return folder
+
+
+def command(url: str, *args: str) -> subprocess.Popen:
+    env = {**os.environ, "WAREHOUSE_URL": url, "PATHWAYS_PSEUDONYM_KEY": TEST_KEY.decode()}
+    return subprocess.Popen(
+        [sys.executable, "-m", "pathways.cli", *args], env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+
+
+def wait_for_lease(url: str, seconds: float = 120) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with psycopg.connect(url) as conn:
+                row = conn.execute("select holder from control.run_lease").fetchone()
+            if row:
+                return row[0]
+        except psycopg.Error:
+            pass  # the database or the lease table is not there yet
+        time.sleep(0.1)
+    raise AssertionError("no run took the lease")
+
+
+@pytest.fixture
+def fresh_url():
+    url = f"{SERVER_URL}/pathways_test_lease_{os.getpid()}_{time.monotonic_ns() % 10**8}"
+    yield url
+    warehouse.drop_database(url)
+
+
+def test_a_second_run_or_gate_is_refused_while_one_runs(landing, fresh_url):
+    """Two runs started together on a warehouse that does not exist yet: one works, the other
+    is refused with exit code 3, and so is a gate started meanwhile."""
+    first, second = command(fresh_url, "run", "--landing", str(landing)), None
+    second = command(fresh_url, "run", "--landing", str(landing))
+    outcomes = {}
+    for name, process in (("first", first), ("second", second)):
+        out, err = process.communicate(timeout=600)
+        outcomes[name] = (process.returncode, err)
+    codes = sorted(code for code, _ in outcomes.values())
+    assert codes == [0, 3], outcomes
+    refused = next(err for code, err in outcomes.values() if code == 3)
+    assert "another run is in progress since" in refused
+    holder = command(fresh_url, "run", "--landing", str(landing))
+    wait_for_lease(fresh_url)
+    gate = command(fresh_url, "gate")
+    _, gate_err = gate.communicate(timeout=300)
+    assert gate.returncode == 3 and "another run is in progress since" in gate_err
+    holder.communicate(timeout=600)
+    assert holder.returncode == 0
+
+
+def test_a_run_killed_with_sigkill_does_not_keep_the_lease(landing, fresh_url):
+    victim = command(fresh_url, "run", "--landing", str(landing))
+    wait_for_lease(fresh_url)
+    os.killpg(victim.pid, signal.SIGKILL)  # the run and its dbt, as a crash would
+    victim.wait(timeout=60)
+    survivor = command(fresh_url, "run", "--landing", str(landing))
+    out, err = survivor.communicate(timeout=600)
+    assert survivor.returncode == 0, err[-2000:] + out[-2000:]
+
+
+def test_a_dag_runs_lease_blocks_the_command_line_until_it_lapses(
+    landing, database_url, pipeline_env
+):
+    with psycopg.connect(database_url) as conn:
+        run_lease.acquire(conn, "airflow manual__1", timedelta(hours=2), keep=False)
+    with pytest.raises(run_lease.RunInProgress, match="airflow manual__1"):
+        pipeline.run(landing, url=database_url)
+    with psycopg.connect(database_url) as conn:  # its worker died two hours ago
+        conn.execute("update control.run_lease set expires_at = now() - interval '1 second'")
+    assert pipeline.run(landing, url=database_url).ok
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute("select count(*) from control.run_lease").fetchone()[0] == 0
