@@ -1,11 +1,17 @@
-"""Swap the verified candidate figures (schema `publication`) in for partners (schema `published`).
+"""Publish the verified candidate figures (schema `publication`) to partners (`published`).
 
-The partner views read `published`. The copy happens in one transaction, so a reader sees the
-previous figures or the new ones, never a mixture; when anything fails, nothing changes.
+Each publication is a version of rows in the published tables, and `current_publication`
+points at the one the partner views show. One transaction adds the new version, moves the
+pointer and deletes the old rows: a reader sees the previous figures or the new ones, never a
+mixture, and since nothing takes more than row locks, a partner holding a long read never
+holds up a publication, and a publication never holds up a read. When anything fails, nothing
+changes. A lock timeout is the backstop for the one case that still locks (a release adding
+columns).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import psycopg
@@ -66,10 +72,20 @@ def _withheld(conn: psycopg.Connection, table: str) -> Withheld:
     count = sql.Identifier(CELL_COUNTS[table])
     cells, withheld = conn.execute(
         sql.SQL("select count(*), count(*) filter (where {} is null) from {}").format(
-            count, sql.Identifier(PUBLISHED, table)
+            count, sql.Identifier(CANDIDATES, table)
         )
     ).fetchone()
     return Withheld(cells, withheld)
+
+
+POINTER_SQL = """
+create sequence if not exists published.publication_id_seq;
+create table if not exists published.current_publication (
+    current boolean primary key default true check (current),
+    publication_id bigint not null,
+    published_at timestamptz not null
+);
+"""
 
 
 def _align(conn: psycopg.Connection, table: str) -> list[str]:
@@ -81,7 +97,7 @@ def _align(conn: psycopg.Connection, table: str) -> list[str]:
     """
     candidate = _columns(conn, CANDIDATES, table)
     published = {name for name, _ in _columns(conn, PUBLISHED, table)}
-    for name, data_type in candidate:
+    for name, data_type in [*candidate, ("publication_id", "bigint")]:
         if name not in published:
             conn.execute(
                 sql.SQL("alter table {} add column {} {}").format(
@@ -91,25 +107,46 @@ def _align(conn: psycopg.Connection, table: str) -> list[str]:
     return [name for name, _ in candidate]
 
 
-def publish(url: str) -> Publication:
-    """Replace every published table's rows by its candidate's, all in one transaction."""
+def publish(
+    url: str, lock_timeout: str = "10s", before_commit: Callable[[], None] | None = None
+) -> Publication:
+    """Add every candidate as the new version of its published table and point the partner
+    views at it, all in one transaction (before_commit sees it in flight: for tests)."""
     publication = Publication()
     with psycopg.connect(url) as conn:  # one transaction: committed on leaving the block
+        conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(lock_timeout)))
         conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(PUBLISHED)))
-        for table in candidate_tables(conn):
+        conn.execute(POINTER_SQL)
+        (version,) = conn.execute("select nextval('published.publication_id_seq')").fetchone()
+        tables = candidate_tables(conn)
+        for table in tables:
             candidate = sql.Identifier(CANDIDATES, table)
             target = sql.Identifier(PUBLISHED, table)
             create = sql.SQL("create table if not exists {} (like {})")
             conn.execute(create.format(target, candidate))
             columns = sql.SQL(", ").join(map(sql.Identifier, _align(conn, table)))
-            # TRUNCATE waits for readers, then they see the new rows once this commits.
-            conn.execute(sql.SQL("truncate {}").format(target))
-            copy = sql.SQL("insert into {} ({}) select {} from {}")
-            copied = conn.execute(copy.format(target, columns, columns, candidate))
+            copy = sql.SQL("insert into {} ({}, publication_id) select {}, %s from {}")
+            copied = conn.execute(copy.format(target, columns, columns, candidate), (version,))
             publication.rows[table] = copied.rowcount
             if table in CELL_COUNTS:
                 view = table.removeprefix(f"{CANDIDATES}_")
                 publication.withheld[view] = _withheld(conn, table)
+        conn.execute(
+            "insert into published.current_publication (publication_id, published_at)"
+            " values (%s, now()) on conflict (current) do update"
+            " set publication_id = excluded.publication_id, published_at = now()",
+            (version,),
+        )
+        for table in tables:  # readers with an older snapshot keep their rows (MVCC)
+            conn.execute(
+                sql.SQL("delete from {} where publication_id is distinct from %s").format(
+                    sql.Identifier(PUBLISHED, table)
+                ),
+                (version,),
+            )
+        if before_commit:
+            before_commit()
+    with psycopg.connect(url, autocommit=True) as conn:
         for table in publication.rows:
             conn.execute(sql.SQL("analyze {}").format(sql.Identifier(PUBLISHED, table)))
     return publication

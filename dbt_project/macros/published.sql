@@ -1,9 +1,20 @@
-{# The partner views read `published`, the copy of the publication tables that last passed the
-   quality gate (pathways/publish.py swaps it in). dbt builds and tests the `publication` tables
-   as candidates; partners never see a candidate before the Soda contracts have passed on it. #}
+{# The partner views read `published`: every publication that passed the quality gate is a
+   version of rows there (`publication_id`), and `published.current_publication` points at the
+   one partners see. pathways/publish.py adds a version and flips the pointer in one
+   transaction, so publishing never waits for a partner's read and a read never waits for a
+   publication. dbt builds and tests the `publication` tables as candidates; partners never
+   see a candidate before the gate has passed it. #}
 {% macro published(model_name) -%}
     {%- set candidate = ref(model_name) -%}
     {{ return(candidate.incorporate(path={'schema': 'published'})) }}
+{%- endmacro %}
+
+{# The rows of the current publication (rows from before versioning have no id, and show while
+   nothing has been published since). #}
+{% macro current_publication() -%}
+    publication_id is not distinct from (
+        select publication_id from published.current_publication
+    )
 {%- endmacro %}
 
 {# Pre-hook of the partner views: before the first gate has passed, `published` holds empty
@@ -13,28 +24,35 @@
    ones: the views stay readable through an upgrade, and nothing is dropped. #}
 {% macro create_published_tables() -%}
     {%- if execute -%}
-        {%- set statements = ['create schema if not exists published'] -%}
+        {%- set statements = [
+            'create schema if not exists published',
+            'create sequence if not exists published.publication_id_seq',
+            'create table if not exists published.current_publication ('
+            ~ ' current boolean primary key default true check (current),'
+            ~ ' publication_id bigint not null, published_at timestamptz not null)',
+        ] -%}
         {%- for node_id in model.depends_on.nodes if node_id.startswith('model.') -%}
             {%- set parent = graph.nodes[node_id] -%}
             {%- if parent.config.schema == 'publication' -%}
                 {%- set candidate = adapter.get_relation(parent.database, parent.schema, parent.alias) -%}
                 {%- if candidate is not none -%}
-                    {%- do statements.append(
-                        'create table if not exists published.' ~ parent.alias
-                        ~ ' (like ' ~ candidate ~ ')') -%}
                     {%- set target = api.Relation.create(
                         database=parent.database, schema='published', identifier=parent.alias) -%}
                     {%- set existing = adapter.get_columns_in_relation(target) | map(attribute='name') | list -%}
                     {%- set missing = [] -%}
-                    {%- if existing -%}
-                        {%- for column in adapter.get_columns_in_relation(candidate)
-                            if column.name not in existing -%}
-                            {%- if not missing and adapter.get_relation(this.database, this.schema, this.identifier) is not none -%}
-                                {#- Readers lock the view, then its table: so does the upgrade,
-                                    or a reader and this transaction could deadlock. -#}
-                                {%- do statements.append('lock table ' ~ this ~ ' in access exclusive mode') -%}
-                            {%- endif -%}
-                            {%- do missing.append(column.name) -%}
+                    {%- for column in adapter.get_columns_in_relation(candidate) + [api.Column('publication_id', 'bigint')]
+                        if column.name not in existing -%}
+                        {%- do missing.append(column) -%}
+                    {%- endfor -%}
+                    {%- if not existing -%}
+                        {%- do statements.append('create table ' ~ target ~ ' (like ' ~ candidate ~ ', publication_id bigint)') -%}
+                    {%- elif missing -%}
+                        {%- if adapter.get_relation(this.database, this.schema, this.identifier) is not none -%}
+                            {#- Readers lock the view, then its table: so does the upgrade,
+                                or a reader and this transaction could deadlock. -#}
+                            {%- do statements.append('lock table ' ~ this ~ ' in access exclusive mode') -%}
+                        {%- endif -%}
+                        {%- for column in missing -%}
                             {%- do statements.append(
                                 'alter table ' ~ target ~ ' add column if not exists '
                                 ~ adapter.quote(column.name) ~ ' ' ~ column.data_type) -%}

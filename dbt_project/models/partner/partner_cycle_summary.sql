@@ -15,3 +15,4 @@ select
     mean_knowledge,
     suppressed
 from {{ published('publication_cycle_summary') }}
+where {{ current_publication() }}

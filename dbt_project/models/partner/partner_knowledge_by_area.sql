@@ -13,3 +13,4 @@ select
     mean_score,
     suppressed
 from {{ published('publication_knowledge_by_area') }}
+where {{ current_publication() }}

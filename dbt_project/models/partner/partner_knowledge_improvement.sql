@@ -16,3 +16,4 @@ select
     pct_improvement,
     suppressed
 from {{ published('publication_knowledge_improvement') }}
+where {{ current_publication() }}

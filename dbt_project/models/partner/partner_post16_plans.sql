@@ -13,3 +13,4 @@ select
     pct,
     suppressed
 from {{ published('publication_post16_plans') }}
+where {{ current_publication() }}

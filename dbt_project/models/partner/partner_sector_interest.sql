@@ -14,3 +14,4 @@ select
     pct,
     suppressed
 from {{ published('publication_sector_interest') }}
+where {{ current_publication() }}
