@@ -128,17 +128,24 @@ def pathways_cycle_load():
         open_data_export()
 
     @task
+    def deliver_career_lead_detail() -> None:
+        # Only after a successful build: career leads keep the last good build's rows.
+        orchestration.deliver_career_lead_detail()
+
+    @task(trigger_rule="all_done")
     def apply_access() -> None:
-        # dbt recreates tables: career leads' row-level security and view are put back at once,
-        # whether or not the gate then publishes.
+        # dbt recreates tables: grants and row-level security are put back at once, whether or
+        # not the build and the gate succeed.
         orchestration.apply_access()
 
     gate = quality_gate()
     access = apply_access()
+    detail = deliver_career_lead_detail()
     leased = take_run_lease()
     pulled = pull_extracts()
     leased >> pulled
-    ingest_extracts(pulled) >> build_warehouse >> [gate, access]
+    ingest_extracts(pulled) >> build_warehouse >> [gate, detail]
+    detail >> access
     [gate >> deliver(), access] >> release_run_lease()
 
 

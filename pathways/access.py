@@ -32,6 +32,40 @@ def apply(url: str) -> None:
                 )
 
 
+def deliver_career_lead_detail(url: str) -> None:
+    """After a successful build: career leads' view shows the new detail rows, in one step.
+
+    A release that changes the detail's columns recreates the delivered table and the view in
+    the same transaction; otherwise the rows are replaced and readers never wait.
+    """
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        shapes = conn.execute(
+            """
+            select table_name, array_agg(column_name::text || ' ' || data_type
+                                         order by ordinal_position)
+            from information_schema.columns
+            where table_schema = 'restricted'
+              and table_name in ('career_lead_students', 'career_lead_students_delivered')
+            group by table_name
+            """
+        ).fetchall()
+        shape = dict(shapes)
+        if "career_lead_students" not in shape:
+            return
+        if shape.get("career_lead_students_delivered") != shape["career_lead_students"]:
+            conn.execute("drop view if exists career_lead.my_students")
+            conn.execute("drop table if exists restricted.career_lead_students_delivered")
+        else:
+            conn.execute("delete from restricted.career_lead_students_delivered")
+            conn.execute(
+                "insert into restricted.career_lead_students_delivered"
+                " select * from restricted.career_lead_students"
+            )
+        conn.execute(ACCESS_SQL.read_text())  # the table, its policy and the view, if new
+
+
 def role_url(url: str, role: str, password: str | None = None) -> str:
     """The warehouse url, logging in as role instead (for Superset, probes and career leads)."""
     parts = urlsplit(url)

@@ -129,6 +129,13 @@ def apply_access() -> None:
     access.apply(warehouse.resolve_warehouse_url())
 
 
+def deliver_career_lead_detail() -> None:
+    """Career leads' view shows the detail of the build that has just succeeded."""
+    from pathways import access
+
+    access.deliver_career_lead_detail(warehouse.resolve_warehouse_url())
+
+
 def deliver_packs(cohort: int | None, cycle: int | None) -> list[str]:
     """Career-lead packs for the given cycle, or the newest cohort's latest one."""
     from pathways import packs, quality

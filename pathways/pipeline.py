@@ -138,8 +138,9 @@ def run(landing: Path, progress=None, full_refresh: bool = False, url: str | Non
             result.dbt_summary = build_warehouse(result.warehouse_url, full_refresh=full_refresh)
         except dbt.DbtFailed as failure:
             result.errors.append(str(failure))
-            return result
-        gate(result.warehouse_url, result)
+        else:
+            access.deliver_career_lead_detail(result.warehouse_url)
+            gate(result.warehouse_url, result)
         access.apply(result.warehouse_url)  # grants and row-level security on rebuilt tables
     return result
 

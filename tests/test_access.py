@@ -159,7 +159,8 @@ def test_a_career_lead_sees_exactly_their_own_school(built):
                 "select school_urn, count(*) from career_lead.my_students group by 1"
             ).fetchall()
             direct = conn.execute(
-                "select count(*) from restricted.career_lead_students where school_urn <> %s",
+                "select count(*) from restricted.career_lead_students_delivered"
+                " where school_urn <> %s",
                 (school,),
             ).fetchone()[0]
             assert denied(conn, "select * from restricted.roster_identity")

@@ -219,3 +219,31 @@ def test_a_failing_dbt_test_fails_the_run_with_dbts_message(tmp_path, database_u
     assert run.returncode == 1
     assert "FAILED: dbt build failed" in run.stdout
     assert "accepted_values_stg_raw__interviews_k_t_levels" in run.stdout
+
+
+def test_a_failed_build_leaves_career_leads_the_last_good_builds_rows(
+    tmp_path, database_url, pipeline_env
+):
+    """dbt drops and recreates the detail table as it builds; a build that then fails must not
+    take career leads' view away, nor show them the failed build's rows."""
+    from pathways import access
+
+    generate(tmp_path, schools=2, students=6, cycles=1)
+    load_and_build(tmp_path, database_url)
+    with psycopg.connect(database_url) as conn:
+        school = conn.execute("select min(school_urn) from marts.dim_school").fetchone()[0]
+    login = access.role_url(database_url, f"career_lead_{school}")
+    query = "select student_key, forename, surname from career_lead.my_students order by 1"
+    with psycopg.connect(login) as conn:
+        before = conn.execute(query).fetchall()
+    assert before
+    with psycopg.connect(database_url) as conn:  # a blank name only the detail's test sees
+        conn.execute("alter table restricted.roster_identity alter forename drop not null")
+        conn.execute(
+            "update restricted.roster_identity set forename = null where student_key = %s",
+            (before[0][0],),
+        )
+    result = pipeline.run(tmp_path, url=database_url)
+    assert not result.ok and "restricted_career_lead_students" in result.report()
+    with psycopg.connect(login) as conn:
+        assert conn.execute(query).fetchall() == before
