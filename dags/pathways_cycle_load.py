@@ -22,12 +22,15 @@ from cosmos.constants import InvocationMode, LoadMode, TestBehavior
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
 from pathways import orchestration, pipeline
+from pathways.alerts import failure_notifiers
 from pathways.assets import LANDING
 from pathways.dbt import DBT_EXECUTABLE, DBT_PROJECT
 from pathways.pipeline import dbt_variables
 
 DEFAULT_ARGS = {
     "owner": "pathways",
+    # A mail to PATHWAYS_ALERT_EMAIL when a task fails for good (pathways/alerts.py).
+    "on_failure_callback": failure_notifiers(),
     "retries": 2,
     "retry_delay": timedelta(seconds=30),
     "retry_exponential_backoff": True,

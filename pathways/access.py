@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -64,6 +65,52 @@ def deliver_career_lead_detail(url: str) -> None:
                 " select * from restricted.career_lead_students"
             )
         conn.execute(ACCESS_SQL.read_text())  # the table, its policy and the view, if new
+
+
+PARTNER_LOGIN_PREFIX = "partner_"
+
+
+def partner_login_name(organisation: str) -> str:
+    """partner_<organisation>, lower case letters, digits and underscores only."""
+    slug = re.sub(r"[^a-z0-9]+", "_", organisation.lower()).strip("_")[:40]
+    if not slug:
+        raise ValueError(f"{organisation!r} gives no usable login name")
+    return PARTNER_LOGIN_PREFIX + slug
+
+
+def create_partner_login(
+    url: str, organisation: str, connections: int = 5, password: str | None = None
+) -> tuple[str, str]:
+    """One login per partner organisation, a member of pathways_partner: it reads what every
+    partner reads, but its sessions' query text is hidden from other partners, and its own
+    connection limit keeps it from taking all of them. Returns (login, password)."""
+    import secrets
+
+    import psycopg
+    from psycopg import sql
+
+    login = partner_login_name(organisation)
+    password = password or secrets.token_urlsafe(24)
+    role = sql.Identifier(login)
+    with psycopg.connect(url) as conn:
+        exists = conn.execute("select 1 from pg_roles where rolname = %s", (login,)).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("create role {} login in role pathways_partner").format(role))
+        conn.execute(
+            sql.SQL(
+                "alter role {} nosuperuser nocreatedb nocreaterole noreplication nobypassrls"
+                " connection limit {} password {}"
+            ).format(role, sql.Literal(connections), sql.Literal(password))
+        )
+        # Role settings are not inherited: the partner role's timeouts, set on the login.
+        for setting, value in (("statement_timeout", "30s"),
+                               ("idle_in_transaction_session_timeout", "60s")):  # fmt: skip
+            conn.execute(
+                sql.SQL("alter role {} set {} = {}").format(
+                    role, sql.Identifier(setting), sql.Literal(value)
+                )
+            )
+    return login, password
 
 
 def role_url(url: str, role: str, password: str | None = None) -> str:

@@ -98,6 +98,18 @@ def _access(args) -> int:
     return 0
 
 
+def _partner_login(args) -> int:
+    from pathways import access, warehouse
+
+    url = warehouse.resolve_warehouse_url()
+    warehouse.ensure_database(url)
+    access.apply(url)
+    login, password = access.create_partner_login(url, args.organisation, args.connections)
+    print(f"login {login} (at most {args.connections} connections); password: {password}")
+    print("Give it to the partner over a secure channel; it is not stored anywhere else.")
+    return 0
+
+
 def _superset(args) -> int:
     from pathways import superset_local, warehouse
 
@@ -176,6 +188,12 @@ def build_parser() -> argparse.ArgumentParser:
     grants = commands.add_parser("access", help="create the warehouse roles and apply grants")
     grants.set_defaults(handler=_access)
 
+    partner = commands.add_parser(
+        "partner-login", help="a login of its own for a partner organisation (read-only views)"
+    )
+    partner.add_argument("organisation", help="e.g. 'Tees Valley College'")
+    partner.add_argument("--connections", type=int, default=5, help="its connection limit")
+    partner.set_defaults(handler=_partner_login)
     superset = commands.add_parser(
         "superset", help="Superset with the Pathways dashboards on http://127.0.0.1:8088"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import textwrap
 from pathlib import Path
@@ -62,6 +63,39 @@ def test_every_dag_file_imports_quickly_with_owners_and_tags(airflow_home):
         assert seconds < 1.0, f"{file} took {seconds:.2f}s to parse"
 
 
+class MailCatcher:
+    """A real SMTP server on a free local port, keeping what it receives."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.handlers import Message
+
+        received = self.received = []
+
+        class Keep(Message):
+            def handle_message(self, message):
+                received.append(message)
+
+        with socket.socket() as probe:  # a free port, chosen by the system
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(Keep(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def environment(self) -> dict[str, str]:
+        port = self.port
+        return {
+            "PATHWAYS_ALERT_EMAIL": "data-team@pathways.test",
+            "AIRFLOW_CONN_PATHWAYS_SMTP": (
+                f"smtp://127.0.0.1:{port}?disable_ssl=true&disable_tls=true&timeout=10"
+            ),
+        }
+
+    def stop(self) -> list:
+        self.controller.stop()
+        return [message for message in self.received if message["To"]]
+
+
 def _dags_test(env: dict, landing: Path, cycle: int) -> subprocess.CompletedProcess:
     conf = json.dumps({"landing": str(landing), "cohort": 2024, "cycle": cycle})
     command = [VENV_BIN / "airflow", "dags", "test", "pathways_cycle_load", "--conf", conf]
@@ -77,6 +111,8 @@ def test_airflow_dags_test_loads_a_cycle_and_stops_a_bad_one_at_the_gate(
     env = airflow_environment(database_url, airflow_home)
     env["PATHWAYS_PSEUDONYM_KEY"] = key.decode()
     env["PATHWAYS_OUTBOX"] = str(tmp_path / "outbox")
+    mail = MailCatcher()
+    env.update(mail.environment())
 
     good = _dags_test(env, tmp_path, cycle=4)
     assert good.returncode == 0, good.stdout[-3000:] + good.stderr[-3000:]
@@ -114,6 +150,16 @@ def test_airflow_dags_test_loads_a_cycle_and_stops_a_bad_one_at_the_gate(
     assert states == {True: 1, False: 1}
     assert failed == [("a school's mean knowledge drops by more than 1 point between "
                        "consecutive cycles",)]  # fmt: skip
+    # Someone was told: one mail, from the failed gate task, through a real SMTP server.
+    messages = mail.stop()
+    assert [m["To"] for m in messages] == ["data-team@pathways.test"]
+    assert "failed at quality_gate.verify_contracts" in messages[0]["Subject"]
+    body = "".join(
+        part.get_payload(decode=True).decode()
+        for part in messages[0].walk()
+        if part.get_content_maintype() == "text"
+    )
+    assert "mean knowledge drops" in body
 
 
 def test_pathways_airflow_serves_the_dags_and_stops_cleanly(tmp_path, database_url, key):

@@ -1,0 +1,69 @@
+"""One login per partner organisation: same views, but no sight of another partner's queries
+and no way to take every connection (issue: reliability)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import psycopg
+import pytest
+
+from pathways import access
+
+
+@pytest.fixture
+def logins(database_url):
+    access.apply(database_url)
+    with psycopg.connect(database_url) as conn:
+        conn.execute("create schema if not exists partner")
+        conn.execute("create or replace view partner.probe as select 1 as one")
+        conn.execute("grant select on partner.probe to pathways_partner")
+    made = [
+        access.create_partner_login(database_url, name, connections=2)
+        for name in ("Tees Valley College", "North East Employers' Group")
+    ]
+    yield [access.role_url(database_url, login, password) for login, password in made]
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        for login, _ in made:
+            conn.execute(f'drop owned by "{login}"')
+            conn.execute(f'drop role "{login}"')
+
+
+def test_partner_logins_read_the_views_but_not_each_others_queries(logins):
+    college, employers = logins
+    assert access.partner_login_name("Tees Valley College") == "partner_tees_valley_college"
+    running = threading.Event()
+
+    def long_query():
+        with psycopg.connect(college) as conn:
+            running.set()
+            conn.execute("select /* college's question */ pg_sleep(3), one from partner.probe")
+
+    worker = threading.Thread(target=long_query)
+    worker.start()
+    running.wait(10)
+    time.sleep(0.5)
+    with psycopg.connect(employers) as conn:
+        assert conn.execute("select one from partner.probe").fetchone() == (1,)
+        texts = [
+            query
+            for (query,) in conn.execute(
+                "select query from pg_stat_activity where usename = 'partner_tees_valley_college'"
+            )
+        ]
+        settings = conn.execute("show statement_timeout").fetchone()[0]
+    worker.join()
+    assert texts and all("college's question" not in (text or "") for text in texts)
+    assert settings == "30s"
+
+
+def test_a_partner_login_cannot_take_more_than_its_connections(logins):
+    college, _ = logins
+    held = [psycopg.connect(college) for _ in range(2)]
+    try:
+        with pytest.raises(psycopg.OperationalError, match="too many connections"):
+            psycopg.connect(college)
+    finally:
+        for conn in held:
+            conn.close()
