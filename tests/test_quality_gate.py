@@ -139,6 +139,17 @@ DEFECTS = {
         ("publication.publication_sector_interest", None, "no count from 1 to threshold-1 visible"),
         "failed",
     ),
+    "gender rows below LEP level": (
+        "partner",
+        "update publication.publication_sector_interest set gender = 'F' where ctid = (select "
+        "ctid from publication.publication_sector_interest where area_level = 'school' limit 1)",
+        (
+            "publication.publication_sector_interest",
+            None,
+            "gender F, M and U only on region and LEP-area rows",
+        ),
+        "failed",
+    ),
     "region row missing": (
         "partner",
         "delete from publication.publication_post16_plans where area_level = 'region'",
