@@ -257,7 +257,51 @@ def _moved(system: System, solution, truth, variables) -> set[tuple]:
     }
 
 
+def _withheld_components(system: System) -> list[System]:
+    """The system split into independent parts over its unknown counts only: published counts
+    become constants, so each part links the withheld cells that share a line, and the linear
+    programs stay small however many areas there are."""
+    parent = {variable: variable for variable in system.index if variable not in system.known}
+
+    def root(variable):
+        while parent[variable] != variable:
+            parent[variable] = parent[parent[variable]]
+            variable = parent[variable]
+        return variable
+
+    constraints = [(terms, bound, "eq") for terms, bound in system.equalities] + [
+        (terms, bound, "ub") for terms, bound in system.at_most
+    ]
+    for terms, _, _ in constraints:
+        unknown = [variable for variable in terms if variable in parent]
+        for other in unknown[1:]:
+            parent[root(other)] = root(unknown[0])
+    parts: dict[tuple, System] = defaultdict(System)
+    for variable in parent:
+        parts[root(variable)].variable(variable)
+    for terms, bound, kind in constraints:
+        unknown = {v: weight for v, weight in terms.items() if v in parent}
+        if not unknown:
+            continue  # published figures only: nothing to learn
+        constant = sum(weight * system.known[v] for v, weight in terms.items() if v not in parent)
+        part = parts[root(next(iter(unknown)))]
+        (part.equalities if kind == "eq" else part.at_most).append((unknown, bound - constant))
+    return list(parts.values())
+
+
 def _attack_system(system: System, truth, threshold, deadline, rng) -> tuple[list, int, int]:
+    found, checked, programs = [], 0, 0
+    for part in _withheld_components(system):
+        part_found, part_checked, part_programs = _attack_part(
+            part, truth, threshold, deadline, rng
+        )
+        found += part_found
+        checked += part_checked
+        programs += part_programs
+    return found, checked, programs
+
+
+def _attack_part(system: System, truth, threshold, deadline, rng) -> tuple[list, int, int]:
     targets = [
         variable
         for variable in system.index

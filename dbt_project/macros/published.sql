@@ -21,10 +21,13 @@
    tables of the candidates' shape, so the views exist (and show nothing) from the first build.
    A release that adds columns to a candidate adds them (empty) to the published table, so the
    rebuilt view reads the figures partners already had until the next gate publishes the new
-   ones: the views stay readable through an upgrade, and nothing is dropped. #}
+   ones: the views stay readable through an upgrade, and nothing is dropped. The views are
+   built in parallel and share the pointer: an advisory lock makes the creations take turns
+   (`create ... if not exists` is not safe against a concurrent twin). #}
 {% macro create_published_tables() -%}
     {%- if execute -%}
         {%- set statements = [
+            "select pg_advisory_xact_lock(hashtext('pathways.published'))",
             'create schema if not exists published',
             'create sequence if not exists published.publication_id_seq',
             'create table if not exists published.current_publication ('
