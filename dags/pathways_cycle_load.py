@@ -70,6 +70,12 @@ def pathways_cycle_load():
     def release_run_lease() -> None:
         orchestration.release_run_lease(get_current_context()["run_id"])
 
+    @task(trigger_rule="one_failed", retries=0)
+    def fail_run_if_a_task_failed() -> None:
+        # The clean-up tasks run whatever happened, and a run's state is its last tasks':
+        # without this watcher a closed gate would end in a successful run.
+        raise AirflowFailException("a task of this cycle load failed; see the failed task's log")
+
     @task
     def ingest_extracts(folder: str) -> dict:
         summary = orchestration.ingest_extracts(Path(folder))
@@ -141,15 +147,21 @@ def pathways_cycle_load():
         # not the build and the gate succeed.
         orchestration.apply_access()
 
-    gate = quality_gate()
-    access = apply_access()
-    detail = deliver_career_lead_detail()
     leased = take_run_lease()
     pulled = pull_extracts()
+    ingested = ingest_extracts(pulled)
+    gate = quality_gate()
+    delivered = deliver()
+    detail = deliver_career_lead_detail()
+    access = apply_access()
+    released = release_run_lease()
     leased >> pulled
-    ingest_extracts(pulled) >> build_warehouse >> [gate, detail]
+    ingested >> build_warehouse >> [gate, detail]
+    gate >> delivered
     detail >> access
-    [gate >> deliver(), access] >> release_run_lease()
+    [delivered, access] >> released
+    steps = [leased, pulled, ingested, build_warehouse, gate, delivered, detail, access, released]
+    steps >> fail_run_if_a_task_failed()
 
 
 pathways_cycle_load()
