@@ -70,7 +70,8 @@ def pathways_cycle_load():
     def release_run_lease() -> None:
         orchestration.release_run_lease(get_current_context()["run_id"])
 
-    @task(trigger_rule="one_failed", retries=0)
+    # No mail of its own: the failed task has already sent one.
+    @task(trigger_rule="one_failed", retries=0, on_failure_callback=[])
     def fail_run_if_a_task_failed() -> None:
         # The clean-up tasks run whatever happened, and a run's state is its last tasks':
         # without this watcher a closed gate would end in a successful run.
