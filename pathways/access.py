@@ -58,13 +58,13 @@ def deliver_career_lead_detail(url: str) -> None:
         if shape.get("career_lead_students_delivered") != shape["career_lead_students"]:
             conn.execute("drop view if exists career_lead.my_students")
             conn.execute("drop table if exists restricted.career_lead_students_delivered")
-        else:
-            conn.execute("delete from restricted.career_lead_students_delivered")
-            conn.execute(
-                "insert into restricted.career_lead_students_delivered"
-                " select * from restricted.career_lead_students"
-            )
-        conn.execute(ACCESS_SQL.read_text())  # the table, its policy and the view, if new
+            conn.execute(ACCESS_SQL.read_text())  # the table, its policy and the view, anew
+            return
+        conn.execute("delete from restricted.career_lead_students_delivered")
+        conn.execute(
+            "insert into restricted.career_lead_students_delivered"
+            " select * from restricted.career_lead_students"
+        )
 
 
 PARTNER_LOGIN_PREFIX = "partner_"

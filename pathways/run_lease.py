@@ -8,8 +8,8 @@ in between. A second run is refused with RunInProgress (exit code 3 from the com
 The lease is one row in `control.run_lease`. A command-line run keeps a connection open while
 it works and records its server process: when the run dies, even by SIGKILL, PostgreSQL ends
 that process and the next run sees the lease as abandoned at once. Airflow's tasks run in
-separate processes, so the DAG holds the lease by its run id and renews it from task to task;
-if its worker is killed the lease lapses when it expires.
+separate processes, so the DAG holds the lease by its run id, from its first task to its last;
+if its worker is killed the lease lapses when it expires (DAG_LEASE after it was taken).
 """
 
 from __future__ import annotations
