@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 ACCESS_SQL = Path(__file__).with_name("access.sql")
+CAREER_LEAD_DETAIL_SQL = Path(__file__).with_name("career_lead_detail.sql")
+LOADER = "pathways_loader"
 # Login roles whose password, when the environment provides one, is set by the migration.
 PASSWORD_VARIABLES = {
     "pathways_loader": "PATHWAYS_LOADER_PASSWORD",
@@ -17,12 +19,21 @@ PASSWORD_VARIABLES = {
 
 
 def apply(url: str) -> None:
-    """Create the roles and (re)grant everything; safe to run any number of times."""
+    """Create the roles, hand the loader its schemas and (re)grant everything; safe to run any
+    number of times. The one step that needs an administrator (a role that may create roles):
+    when url logs in as the loader itself, the administrator has run it already (`pathways
+    access`), and it is skipped."""
     import psycopg  # not at the top: Superset's image builds its bundle with role_url alone
     from psycopg import sql
 
+    if _login(url) == LOADER:
+        return
     with psycopg.connect(url) as conn:
+        # Two runs starting together would otherwise both alter the same roles and grants.
+        conn.execute("select pg_advisory_xact_lock(hashtext('pathways.access'))")
         conn.execute(ACCESS_SQL.read_text())
+        conn.execute(CAREER_LEAD_DETAIL_SQL.read_text())
+        conn.execute("reset role")
         for role, variable in PASSWORD_VARIABLES.items():
             password = os.environ.get(variable)
             if password:
@@ -58,7 +69,7 @@ def deliver_career_lead_detail(url: str) -> None:
         if shape.get("career_lead_students_delivered") != shape["career_lead_students"]:
             conn.execute("drop view if exists career_lead.my_students")
             conn.execute("drop table if exists restricted.career_lead_students_delivered")
-            conn.execute(ACCESS_SQL.read_text())  # the table, its policy and the view, anew
+            conn.execute(CAREER_LEAD_DETAIL_SQL.read_text())  # table, policy and view, anew
             return
         conn.execute("delete from restricted.career_lead_students_delivered")
         conn.execute(
@@ -111,6 +122,16 @@ def create_partner_login(
                 )
             )
     return login, password
+
+
+def _login(url: str) -> str:
+    return unquote(urlsplit(url).username or "")
+
+
+def loader_url(url: str) -> str:
+    """The warehouse url as the loader (password PATHWAYS_LOADER_PASSWORD): what every step of
+    a run but the access migration connects as. url may name the administrator or the loader."""
+    return url if _login(url) == LOADER else role_url(url, LOADER)
 
 
 def role_url(url: str, role: str, password: str | None = None) -> str:

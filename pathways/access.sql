@@ -48,14 +48,62 @@ end
 $database$;
 revoke all on schema public from public;
 
-create schema if not exists raw;
-create schema if not exists restricted;
-create schema if not exists reference;
-create schema if not exists staging;
-create schema if not exists intermediate;
-create schema if not exists marts;
-create schema if not exists disclosure;
-create schema if not exists publication;
+-- The loader owns every schema and everything in it: it creates, replaces and drops what
+-- it loads and builds without being a superuser. Objects an older release (or an
+-- administrator) created are handed over, so the loader may replace them too.
+do $ownership$
+declare
+    schemas text[] := array['raw', 'restricted', 'reference', 'staging', 'intermediate',
+        'marts', 'disclosure', 'publication', 'published', 'partner', 'quality', 'career_lead',
+        'control'];
+    schema_name text;
+    relation record;
+    routine record;
+begin
+    foreach schema_name in array schemas loop
+        execute format('create schema if not exists %I authorization pathways_loader',
+            schema_name);
+        execute format('alter schema %I owner to pathways_loader', schema_name);
+    end loop;
+    for relation in
+        select namespace.nspname as schema_name, class.relname as name,
+            case class.relkind when 'v' then 'view' when 'm' then 'materialized view'
+                when 'S' then 'sequence' else 'table' end as kind
+        from pg_class as class
+        inner join pg_namespace as namespace on class.relnamespace = namespace.oid
+        where namespace.nspname = any(schemas)
+            and class.relkind in ('r', 'p', 'v', 'm', 'S', 'f')
+            and class.relowner <> 'pathways_loader'::regrole
+            -- a sequence owned by a column moves with its table
+            and not exists (select from pg_depend as dependency
+                where dependency.objid = class.oid and dependency.deptype in ('a', 'i')
+                    and class.relkind = 'S')
+    loop
+        execute format('alter %s %I.%I owner to pathways_loader',
+            relation.kind, relation.schema_name, relation.name);
+    end loop;
+    for routine in
+        select procedure.oid::regprocedure as signature
+        from pg_proc as procedure
+        inner join pg_namespace as namespace on procedure.pronamespace = namespace.oid
+        where namespace.nspname = any(schemas)
+            and procedure.proowner <> 'pathways_loader'::regrole
+    loop
+        execute format('alter routine %s owner to pathways_loader', routine.signature);
+    end loop;
+end
+$ownership$;
+
+-- What the loader creates from here on is granted by these default privileges, so a rebuild
+-- never leaves an analyst or a partner without access.
+alter default privileges for role pathways_loader in schema reference, marts, partner, quality
+    grant select on tables to pathways_analyst;
+alter default privileges for role pathways_loader in schema partner
+    grant select on tables to pathways_partner;
+
+-- Tables the migration itself makes, as the loader, so that the loader owns them.
+set local role pathways_loader;
+
 -- Cells the disclosure audit (pathways/disclosure.py) found it must withhold beyond the rules;
 -- emptied before every build, read by the dbt model disclosure_counts.
 create table if not exists disclosure.forced_withheld (
@@ -63,29 +111,14 @@ create table if not exists disclosure.forced_withheld (
     audit_round integer not null,
     added_at timestamptz not null default clock_timestamp()
 );
-create schema if not exists published;
-create schema if not exists partner;
-create schema if not exists quality;
-create schema if not exists career_lead;
 
--- The loader: everything.
-grant usage, create on schema raw, restricted, reference, staging, intermediate, marts,
-    disclosure, publication, published, partner, quality, career_lead to pathways_loader;
-grant all on all tables in schema raw, restricted, reference, staging, intermediate, marts,
-    disclosure, publication, published, partner, quality, career_lead to pathways_loader;
-grant all on all sequences in schema raw, quality to pathways_loader;
-
--- The analyst: pseudonymous layers. Tables dbt rebuilds later are granted by the default
--- privileges below, so a rebuild never leaves an analyst or a partner without access.
+-- The analyst: pseudonymous layers.
 grant usage on schema reference, marts, partner, quality to pathways_analyst;
 grant select on all tables in schema reference, marts, partner, quality to pathways_analyst;
-alter default privileges in schema reference, marts, partner, quality
-    grant select on tables to pathways_analyst;
 
 -- The partner: the published views, nothing else.
 grant usage on schema partner to pathways_partner;
 grant select on all tables in schema partner to pathways_partner;
-alter default privileges in schema partner grant select on tables to pathways_partner;
 
 -- Career leads: one login per school, mapped here; each sees only its own mapping row.
 create table if not exists restricted.career_lead_login (
@@ -100,7 +133,8 @@ grant usage on schema restricted, career_lead to pathways_career_lead;
 grant select on restricted.career_lead_login to pathways_career_lead;
 
 -- One login per programme school (created without a password: an administrator sets one, or
--- the server's authentication rules decide).
+-- the server's authentication rules decide). Creating roles is the administrator's part.
+reset role;
 do $career_leads$
 declare
     school record;
@@ -122,28 +156,5 @@ begin
 end
 $career_leads$;
 
--- Career leads read a delivered copy of the detail table, refreshed only after a successful
--- build (access.deliver_career_lead_detail): dbt drops and recreates its own table, and a
--- failed build must leave career leads the rows of the last good one, with their policy.
-do $detail$
-begin
-    if to_regclass('restricted.career_lead_students') is null then
-        return;
-    end if;
-    if to_regclass('restricted.career_lead_students_delivered') is null then
-        create table restricted.career_lead_students_delivered
-            (like restricted.career_lead_students);
-        insert into restricted.career_lead_students_delivered
-            select * from restricted.career_lead_students;
-    end if;
-    alter table restricted.career_lead_students_delivered enable row level security;
-    drop policy if exists own_school on restricted.career_lead_students_delivered;
-    create policy own_school on restricted.career_lead_students_delivered for select
-        using (school_urn in (select login.school_urn from restricted.career_lead_login as login));
-    grant select on restricted.career_lead_students_delivered to pathways_career_lead;
-    -- security_invoker: the view reads as the career lead, so the policy applies to them.
-    create or replace view career_lead.my_students with (security_invoker = true) as
-        select * from restricted.career_lead_students_delivered;
-    grant select on career_lead.my_students to pathways_career_lead;
-end
-$detail$;
+-- The career-lead detail (career_lead_detail.sql) follows, as the loader.
+set local role pathways_loader;

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from pathways import services
+from pathways.access import loader_url
 from pathways.orchestration import WAREHOUSE_CONN_ID, airflow_connection_uri
 from pathways.settings import REPO_ROOT, STATE_DIR
 
@@ -28,7 +29,10 @@ def airflow_environment(warehouse_url: str, home: Path = AIRFLOW_HOME) -> dict[s
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "SODA_CORE_TELEMETRY_ENABLED": "false",
         "WAREHOUSE_URL": warehouse_url,
-        f"AIRFLOW_CONN_{WAREHOUSE_CONN_ID.upper()}": airflow_connection_uri(warehouse_url),
+        # dbt, through cosmos, builds as the loader like every other step
+        f"AIRFLOW_CONN_{WAREHOUSE_CONN_ID.upper()}": airflow_connection_uri(
+            loader_url(warehouse_url)
+        ),
         # standalone starts its components by running `airflow` from PATH
         "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     }

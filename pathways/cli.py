@@ -72,7 +72,7 @@ def _packs(args) -> int:
     from pathways import packs, warehouse
 
     out = Path(args.out) if args.out else None
-    written = packs.write_packs(warehouse.resolve_warehouse_url(), args.cohort, args.cycle, out)
+    written = packs.write_packs(warehouse.resolve_loader_url(), args.cohort, args.cycle, out)
     for pack in written:
         print(f"{pack.path}  ({pack.students} students, {pack.school_name})")
     print(f"{len(written)} career-lead packs for cohort {args.cohort}, cycle {args.cycle}")
@@ -83,7 +83,7 @@ def _export_ees(args) -> int:
     from pathways import ees_export, warehouse
 
     out = Path(args.out) if args.out else None
-    for path in ees_export.export(warehouse.resolve_warehouse_url(), out):
+    for path in ees_export.export(warehouse.resolve_loader_url(), out):
         print(path)
     return 0
 

@@ -95,16 +95,15 @@ def take_run_lease(run_id: str) -> None:
     """The DAG run's lease on the warehouse (pathways/run_lease.py); RunInProgress if held."""
     from pathways import run_lease
 
-    url = warehouse.resolve_warehouse_url()
-    warehouse.ensure_database(url)
-    with psycopg.connect(url) as conn:
+    loader = pipeline.prepare(warehouse.resolve_warehouse_url())
+    with psycopg.connect(loader) as conn:
         run_lease.acquire(conn, f"airflow {run_id}", run_lease.DAG_LEASE, keep=False)
 
 
 def release_run_lease(run_id: str) -> None:
     from pathways import run_lease
 
-    with psycopg.connect(warehouse.resolve_warehouse_url()) as conn:
+    with psycopg.connect(warehouse.resolve_loader_url()) as conn:
         run_lease.release(conn, f"airflow {run_id}")
 
 
@@ -133,14 +132,14 @@ def deliver_career_lead_detail() -> None:
     """Career leads' view shows the detail of the build that has just succeeded."""
     from pathways import access
 
-    access.deliver_career_lead_detail(warehouse.resolve_warehouse_url())
+    access.deliver_career_lead_detail(warehouse.resolve_loader_url())
 
 
 def deliver_packs(cohort: int | None, cycle: int | None) -> list[str]:
     """Career-lead packs for the given cycle, or the newest cohort's latest one."""
     from pathways import packs, quality
 
-    url = warehouse.resolve_warehouse_url()
+    url = warehouse.resolve_loader_url()
     if cohort is None or cycle is None:
         cohort, cycle = quality.latest_cycle(url)
     return [str(pack.path) for pack in packs.write_packs(url, cohort, cycle)]
@@ -150,7 +149,7 @@ def export_open_data() -> list[str]:
     """The partner views as Explore Education Statistics files."""
     from pathways import ees_export
 
-    return [str(path) for path in ees_export.export(warehouse.resolve_warehouse_url())]
+    return [str(path) for path in ees_export.export(warehouse.resolve_loader_url())]
 
 
 def airflow_connection_uri(url: str) -> str:

@@ -48,19 +48,35 @@ def dbt_variables() -> dict:
     return {"suppression_threshold": settings.suppression_threshold()}
 
 
-def ingest(landing: Path, url: str, progress=None) -> IngestSummary:
+# Every step connects as the loader (access.loader_url), whichever login the url names;
+# only prepare() uses the url's own login: to create the database and run the access migration.
+
+
+def prepare(url: str) -> str:
+    """The database and the roles exist, and the loader owns its schemas; returns the loader's
+    url for everything else."""
     warehouse.ensure_database(url)
-    access.apply(url)  # the roles exist before anything is built
-    with warehouse.connect(url) as conn:
+    access.apply(url)
+    return access.loader_url(url)
+
+
+def load_landing(landing: Path, url: str, progress=None) -> IngestSummary:
+    loader = access.loader_url(url)
+    with warehouse.connect(loader) as conn:
         summary = ingest_landing(conn, landing, settings.pseudonym_key(), progress=progress)
-    disclosure.reset(url)  # the build that follows starts from the suppression rules alone
+    disclosure.reset(loader)  # the build that follows starts from the suppression rules alone
     return summary
+
+
+def ingest(landing: Path, url: str, progress=None) -> IngestSummary:
+    prepare(url)
+    return load_landing(landing, url, progress=progress)
 
 
 def build_warehouse(url: str, full_refresh: bool = False) -> str:
     """dbt build: seeds, models, tests and unit tests; returns dbt's closing tally."""
     args = ["--full-refresh"] if full_refresh else []
-    result = dbt.build(url, *args, variables=dbt_variables())
+    result = dbt.build(access.loader_url(url), *args, variables=dbt_variables())
     tally = re.findall(r"Done\. (PASS=.*)", result.output)
     return tally[-1].strip() if tally else "done"
 
@@ -75,6 +91,7 @@ class GateClosed(RuntimeError):
 
 def protect_disclosure(url: str) -> tuple[str | None, quality.CheckOutcome]:
     """The disclosure audit on the candidates (pathways/disclosure.py), as one gate check."""
+    url = access.loader_url(url)
 
     def rebuild() -> None:
         selected = ("--select", "path:models/disclosure", "path:models/publication")
@@ -97,6 +114,7 @@ def protect_disclosure(url: str) -> tuple[str | None, quality.CheckOutcome]:
 def verify_candidates(url: str, verification_id: str | None = None, layers=quality.LAYERS):
     """The disclosure audit, then the Soda contracts; keep their results; raise GateClosed if
     any check failed."""
+    url = access.loader_url(url)
     note, disclosure_check = protect_disclosure(url)
     verification = quality.verify(url, layers=layers, verification_id=verification_id)
     verification.outcomes.append(disclosure_check)
@@ -110,6 +128,7 @@ def verify_candidates(url: str, verification_id: str | None = None, layers=quali
 
 def publish_candidates(url: str, verification_id: str) -> publish.Publication:
     """Swap the verified figures in for partners."""
+    url = access.loader_url(url)
     publication = publish.publish(url)
     quality.record_decision(url, verification_id, published=True)
     return publication
@@ -132,22 +151,24 @@ def run(landing: Path, progress=None, full_refresh: bool = False, url: str | Non
     if not Path(landing).is_dir():
         raise settings.ConfigurationError(f"landing folder {landing} does not exist")
     result = RunResult(url or warehouse.resolve_warehouse_url())
-    with run_lease.held(result.warehouse_url):
-        result.ingest = ingest(landing, result.warehouse_url, progress=progress)
+    loader = prepare(result.warehouse_url)
+    with run_lease.held(loader):
+        result.ingest = load_landing(landing, loader, progress=progress)
         try:
-            result.dbt_summary = build_warehouse(result.warehouse_url, full_refresh=full_refresh)
+            result.dbt_summary = build_warehouse(loader, full_refresh=full_refresh)
         except dbt.DbtFailed as failure:
             result.errors.append(str(failure))
         else:
-            access.deliver_career_lead_detail(result.warehouse_url)
-            gate(result.warehouse_url, result)
-        access.apply(result.warehouse_url)  # grants and row-level security on rebuilt tables
+            access.deliver_career_lead_detail(loader)
+            gate(loader, result)
+        access.apply(result.warehouse_url)  # career-lead logins for schools new in this run
     return result
 
 
 def gate_built_warehouse(url: str) -> RunResult:
     """The quality gate alone, on a warehouse already built: also one run at a time."""
     result = RunResult(url)
-    with run_lease.held(url):
-        gate(url, result)
+    loader = prepare(url)
+    with run_lease.held(loader):
+        gate(loader, result)
     return result

@@ -105,11 +105,9 @@ def command_holder() -> str:
 
 @contextlib.contextmanager
 def held(url: str, holder: str | None = None) -> Iterator[None]:
-    """Hold the lease for the duration of the block (a command-line run)."""
-    from pathways import warehouse
-
+    """Hold the lease for the duration of the block (a command-line run), on a warehouse the
+    access migration has prepared (pipeline.prepare)."""
     holder = holder or command_holder()
-    warehouse.ensure_database(url)
     with psycopg.connect(url) as keeper:
         acquire(keeper, holder, COMMAND_LEASE, keep=True)
         try:

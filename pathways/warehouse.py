@@ -41,6 +41,14 @@ def resolve_warehouse_url() -> str:
     return _start_embedded_postgres()
 
 
+def resolve_loader_url() -> str:
+    """The warehouse as the loader (pathways_loader), what every pipeline step but the access
+    migration connects as."""
+    from pathways import access
+
+    return access.loader_url(resolve_warehouse_url())
+
+
 def resolve_demo_url() -> str:
     """The demo's own database (pathways_demo), never WAREHOUSE_URL: the demo resets it."""
     url = os.environ.get("DEMO_WAREHOUSE_URL")

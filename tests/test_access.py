@@ -19,14 +19,106 @@ SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
 COUNTS = {"students_interviewed", "students_assessed", "students", "matched_students"}
 
 
+# Records who created or changed each object during the run (an event trigger, which fires
+# for every role), so a test can tell the loader's work from the administrator's.
+DDL_AUDIT = """
+create schema audit;
+create table audit.ddl (
+    session_role text, acting_role text, command_tag text, schema_name text, object text
+);
+-- Not security definer: current_user inside it is whoever ran the DDL.
+grant usage on schema audit to public;
+grant insert on audit.ddl to public;
+create function audit.record_ddl() returns event_trigger language plpgsql
+as $$
+begin
+    insert into audit.ddl
+    select session_user, current_user, command_tag, schema_name, object_identity
+    from pg_event_trigger_ddl_commands();
+end
+$$;
+revoke execute on function audit.record_ddl() from public;  -- the trigger calls it anyway
+create event trigger record_ddl on ddl_command_end execute function audit.record_ddl();
+"""
+# What only an administrator can do, and so the only DDL the migration may run as one.
+MIGRATION_COMMANDS = {"CREATE SCHEMA", "ALTER SCHEMA", "ALTER DEFAULT PRIVILEGES", "GRANT",
+                      "REVOKE"}  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     with scratch_warehouse() as url:
+        with psycopg.connect(url) as conn:
+            conn.execute(DDL_AUDIT)
         landing = tmp_path_factory.mktemp("landing")
         generate(landing, schools=8, cycles=3)
         result = pipeline.run(landing, url=url)
         assert result.ok, result.report()
         yield url
+
+
+def ddl_not_as_loader(url: str) -> list[tuple[str, str, str]]:
+    """DDL run as anyone but the loader, other than the access migration's own."""
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "select acting_role, command_tag, object from audit.ddl"
+            " where acting_role <> 'pathways_loader' and command_tag <> all(%s)",
+            (list(MIGRATION_COMMANDS),),
+        ).fetchall()
+
+
+def test_the_pipeline_runs_as_the_loader_not_a_superuser(built):
+    """Ingestion, dbt, the gate, publication and deliveries all connect as pathways_loader,
+    which owns what it builds and may create no roles or databases (issue 12)."""
+    with psycopg.connect(built) as conn:
+        loader = conn.execute(
+            "select rolsuper, rolcreaterole, rolcreatedb, rolbypassrls from pg_roles"
+            " where rolname = 'pathways_loader'"
+        ).fetchone()
+        as_loader = conn.execute(
+            "select count(*), count(distinct command_tag) from audit.ddl"
+            " where session_role = 'pathways_loader'"
+        ).fetchone()
+        owners = conn.execute(
+            "select distinct pg_get_userbyid(relowner) from pg_class as class"
+            " inner join pg_namespace as namespace on class.relnamespace = namespace.oid"
+            " where nspname <> all(%s)",
+            (["public", "audit", *SYSTEM_SCHEMAS],),
+        ).fetchall()
+    assert loader == (False, False, False, False)
+    assert as_loader[0] > 100 and as_loader[1] >= 4  # tables, views, indexes, renames: dbt's work
+    assert ddl_not_as_loader(built) == []
+    assert owners == [("pathways_loader",)]
+
+
+def test_the_loader_check_catches_a_table_built_as_the_superuser(built):
+    """Negative control: DDL run as the administrator shows up."""
+    with psycopg.connect(built) as conn:
+        conn.execute("create table marts.planted_by_the_superuser (id integer)")
+    try:
+        assert ddl_not_as_loader(built) == [
+            ("postgres", "CREATE TABLE", "marts.planted_by_the_superuser")
+        ]
+    finally:
+        with psycopg.connect(built) as conn:
+            conn.execute("drop table marts.planted_by_the_superuser")
+            conn.execute("delete from audit.ddl where acting_role = 'postgres'")
+
+
+def test_a_warehouse_built_by_an_earlier_release_is_handed_to_the_loader(built):
+    """Objects an administrator owns (as a release before the loader role did) pass to the
+    loader at the next migration, so it can replace them."""
+    with psycopg.connect(built) as conn:
+        conn.execute("alter table marts.dim_school owner to postgres")
+        conn.execute("alter schema quality owner to postgres")
+    access.apply(built)
+    with psycopg.connect(built) as conn:
+        owners = conn.execute(
+            "select (select pg_get_userbyid(relowner) from pg_class"
+            "        where oid = 'marts.dim_school'::regclass),"
+            " (select pg_get_userbyid(nspowner) from pg_namespace where nspname = 'quality')"
+        ).fetchone()
+    assert owners == ("pathways_loader", "pathways_loader")
 
 
 def relations(url: str) -> list[tuple[str, str]]:
