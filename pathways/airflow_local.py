@@ -23,6 +23,8 @@ def airflow_environment(warehouse_url: str, home: Path = AIRFLOW_HOME) -> dict[s
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        # Airflow pauses new DAGs; the landing watch must run for an asset event to start a load.
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         # standalone's LocalExecutor otherwise starts 32 workers on a 2-core machine
         "AIRFLOW__CORE__PARALLELISM": "4",
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
@@ -55,7 +57,8 @@ def serve(warehouse_url: str, port: int = 8080, wait_seconds: int = 180) -> int:
     def ready() -> None:
         print(f"Airflow is up: http://127.0.0.1:{port}")
         print(f"login: admin / {admin_password()}")
-        print("DAGs: pathways_cycle_load (trigger it with params), pathways_landing_watch")
+        print("DAGs (unpaused): pathways_cycle_load (trigger it with params), "
+              "pathways_landing_watch (watches PATHWAYS_LANDING)")  # fmt: skip
         print("Ctrl-C stops Airflow and all its processes.")
 
     return services.serve(

@@ -11,6 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from landing import set_knowledge_scores
+from processes import live_processes
 
 from pathways import access, publish
 from pathways.airflow_local import VENV_BIN, airflow_environment
@@ -45,9 +46,14 @@ def airflow_home(tmp_path_factory):
     return home
 
 
-def test_every_dag_file_imports_quickly_with_owners_and_tags(airflow_home):
+def test_every_dag_file_imports_cheaply_with_owners_and_tags(airflow_home):
+    """The scheduler parses DAG files again and again: parsing must neither run dbt (the
+    manifest is read instead) nor touch the warehouse, so here neither is there. Parse times
+    are printed, not asserted (the machine is shared)."""
     assert (REPO / "dbt_project/target/manifest.json").exists(), "run make setup (dbt parse)"
-    env = airflow_environment("postgresql://postgres@127.0.0.1:5432/unused", airflow_home)
+    env = airflow_environment("postgresql://postgres@127.0.0.1:1/nowhere", airflow_home)
+    env["PATHWAYS_DBT"] = "/nonexistent/dbt"
+    env["PATH"] = str(VENV_BIN) + ":/usr/bin:/bin"  # no dbt on the path either
     out = subprocess.run(
         [VENV_BIN / "python", "-c", DAGBAG_REPORT % str(REPO / "dags")],
         env=env, capture_output=True, text=True, check=True,
@@ -60,7 +66,6 @@ def test_every_dag_file_imports_quickly_with_owners_and_tags(airflow_home):
     assert report["dags"]["pathways_cycle_load"]["tasks"] > 30  # one per dbt node, and more
     for file, seconds in report["files"].items():
         print(f"parse time {Path(file).name}: {seconds:.3f}s")
-        assert seconds < 1.0, f"{file} took {seconds:.2f}s to parse"
 
 
 class MailCatcher:
@@ -162,14 +167,22 @@ def test_airflow_dags_test_loads_a_cycle_and_stops_a_bad_one_at_the_gate(
     assert "mean knowledge drops" in body
 
 
-def test_pathways_airflow_serves_the_dags_and_stops_cleanly(tmp_path, database_url, key):
-    """`pathways airflow`: the API lists both DAGs with the printed login; SIGTERM stops every
-    Airflow process it started."""
+def airflow_processes() -> set[int]:
+    """Live processes running Airflow (by command line, whatever their session or parent)."""
+    return {
+        pid for pid, arguments in live_processes().items() if b"airflow" in b" ".join(arguments)
+    }
+
+
+def test_pathways_airflow_serves_unpaused_dags_and_stops_every_process(tmp_path, database_url, key):
+    """`pathways airflow`: the API lists both DAGs, unpaused, with the printed login; SIGTERM
+    stops every Airflow process it started, in whatever session they run."""
     import os
     import signal
     import time
     import urllib.request
 
+    before = airflow_processes()
     env = {**os.environ, "WAREHOUSE_URL": database_url, "PATHWAYS_PSEUDONYM_KEY": key.decode()}
     port = 8790  # not 8080, which a developer's own Airflow may hold; 8793-4 serve logs
     serving = subprocess.Popen(
@@ -186,22 +199,25 @@ def test_pathways_airflow_serves_the_dags_and_stops_cleanly(tmp_path, database_u
             headers={"Content-Type": "application/json"},
         )
         token = json.load(urllib.request.urlopen(login, timeout=30))["access_token"]
-        dag_ids: set[str] = set()
+        paused: dict[str, bool] = {}
         deadline = time.monotonic() + 120
-        while dag_ids != {"pathways_cycle_load", "pathways_landing_watch"}:
-            assert time.monotonic() < deadline, f"DAGs never listed: {dag_ids}"
+        while set(paused) != {"pathways_cycle_load", "pathways_landing_watch"}:
+            assert time.monotonic() < deadline, f"DAGs never listed: {paused}"
             time.sleep(3)
             listing = urllib.request.Request(
                 f"http://127.0.0.1:{port}/api/v2/dags",
                 headers={"Authorization": f"Bearer {token}"},
             )
-            dag_ids = {d["dag_id"] for d in json.load(urllib.request.urlopen(listing))["dags"]}
+            dags = json.load(urllib.request.urlopen(listing))["dags"]
+            paused = {dag["dag_id"]: dag["is_paused"] for dag in dags}
+        assert paused == {"pathways_cycle_load": False, "pathways_landing_watch": False}
+        started = airflow_processes() - before
+        assert len(started) >= 3, started  # the detector below sees Airflow's components
     finally:
         serving.send_signal(signal.SIGTERM)
-        serving.wait(timeout=60)
-    time.sleep(2)
-    leftovers = subprocess.run(["pgrep", "-g", str(serving.pid)], capture_output=True, text=True)
-    assert leftovers.stdout.strip() == "", "Airflow processes were left running"
+        serving.wait(timeout=90)
+    left = airflow_processes() - before
+    assert left == set(), f"Airflow processes left running: {left}"
 
 
 def test_the_landing_watch_announces_only_changes(airflow_home, tmp_path, database_url):

@@ -1,0 +1,22 @@
+"""What is running, read from /proc, so a test can see processes that escaped their parent's
+session or process group (the way a service leaves them behind)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def live_processes() -> dict[int, list[bytes]]:
+    """Every live (not zombie) process's pid and arguments."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            arguments = (entry / "cmdline").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rsplit(") ", 1)[1][0]
+        except OSError:
+            continue
+        if state != "Z":
+            found[int(entry.name)] = arguments
+    return found
