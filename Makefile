@@ -2,7 +2,6 @@
 SHELL := /bin/bash
 DEMO_LANDING ?= .state/demo-landing
 KEY_FILE := .secrets/pseudonym.key
-export PATHWAYS_PSEUDONYM_KEY_FILE ?= $(abspath $(KEY_FILE))
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SODA_CORE_TELEMETRY_ENABLED := false
 export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False

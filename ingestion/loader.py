@@ -46,9 +46,14 @@ class WrongPseudonymKey(RuntimeError):
     """The key differs from the one this warehouse was loaded with."""
 
 
+def key_fingerprint(key: bytes) -> str:
+    """A short, one-way name for the key, which the warehouse records on its first load."""
+    return hmac.new(key, b"pathways pseudonym key check", hashlib.sha256).hexdigest()[:16]
+
+
 def check_pseudonym_key(conn: psycopg.Connection, key: bytes) -> None:
     """Record the key's fingerprint on first load; refuse a different key afterwards."""
-    fingerprint = hmac.new(key, b"pathways pseudonym key check", hashlib.sha256).hexdigest()[:16]
+    fingerprint = key_fingerprint(key)
     with conn.transaction():
         conn.execute(
             "insert into raw.pseudonym_key (fingerprint) values (%s) on conflict do nothing",

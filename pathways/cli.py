@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import time
@@ -113,7 +114,7 @@ def _partner_login(args) -> int:
 def _superset(args) -> int:
     from pathways import superset_local, warehouse
 
-    url = warehouse.resolve_dashboard_url()
+    url = warehouse.resolve_warehouse_url()
     print(f"Superset on the warehouse {pipeline.redacted(url)}")
     return superset_local.serve(url, port=args.port)
 
@@ -132,10 +133,11 @@ def _demo(args) -> int:
     warehouse.ensure_database(url)
     result = pipeline.run(landing, progress=_progress, full_refresh=True, url=url)
     print(result.report())
-    if result.ok:
-        print("\nNext: .venv/bin/pathways superset (the dashboards on this demo), "
-              ".venv/bin/pathways airflow (the DAGs); WAREHOUSE_URL=<the url above> points "
-              "other commands at the demo database.")  # fmt: skip
+    warehouse.remember_warehouse(url)
+    print(f"\nEvery pathways command now uses this warehouse ({pipeline.redacted(url)}) unless "
+          "WAREHOUSE_URL says otherwise.\nNext: .venv/bin/pathways status, "
+          ".venv/bin/pathways superset (the dashboards), .venv/bin/pathways airflow (the DAGs), "
+          ".venv/bin/pathways docs (lineage).")  # fmt: skip
     return 0 if result.ok else 1
 
 
@@ -145,6 +147,38 @@ def _airflow(args) -> int:
     url = warehouse.resolve_warehouse_url()
     warehouse.ensure_database(url)
     return airflow_local.serve(url, port=args.port)
+
+
+def _docs(args) -> int:
+    """dbt's documentation site (models, columns, tests and lineage) of this warehouse."""
+    from pathways import dbt, services, warehouse
+
+    site = dbt.generate_docs(warehouse.resolve_loader_url())
+
+    def ready() -> None:
+        print(f"dbt docs are up: http://127.0.0.1:{args.port}  (lineage: the graph icon, "
+              "bottom right)\nCtrl-C stops them.", flush=True)  # fmt: skip
+
+    command = [sys.executable, "-m", "http.server", str(args.port), "--bind", "127.0.0.1",
+               "--directory", str(site)]  # fmt: skip
+    return services.serve(
+        command, dict(os.environ), site.parent / "docs-server.log",
+        f"http://127.0.0.1:{args.port}/index.html", ready, wait_seconds=30,
+    )  # fmt: skip
+
+
+def _status(args) -> int:
+    """Where things stand; exit 1 when something needs attention (pathways/status.py)."""
+    from rich.console import Console
+
+    from pathways import status
+
+    found = status.collect()
+    if args.json:
+        print(found.to_json())
+    else:
+        status.render(found, Console(width=max(Console().width, 120)))
+    return 1 if found.problems else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -208,6 +242,16 @@ def build_parser() -> argparse.ArgumentParser:
     airflow = commands.add_parser("airflow", help="start Airflow locally with the Pathways DAGs")
     airflow.add_argument("--port", type=int, default=8080)
     airflow.set_defaults(handler=_airflow)
+
+    status = commands.add_parser(
+        "status", help="where things stand: loads, quarantine, the gate, partners, deliveries"
+    )
+    status.add_argument("--json", action="store_true", help="the same, as JSON for scripts")
+    status.set_defaults(handler=_status)
+
+    docs = commands.add_parser("docs", help="build the dbt docs (lineage) and serve them")
+    docs.add_argument("--port", type=int, default=8081)
+    docs.set_defaults(handler=_docs)
     return parser
 
 

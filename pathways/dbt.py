@@ -62,3 +62,13 @@ def run_dbt(
 
 def build(warehouse_url: str, *args: str, **kwargs) -> DbtResult:
     return run_dbt(warehouse_url, "build", *args, **kwargs)
+
+
+def generate_docs(warehouse_url: str, site: Path | None = None) -> Path:
+    """`dbt docs generate` into site (default .state/dbt-docs): index.html, manifest.json and
+    catalog.json, the catalog read from the warehouse. Returns the folder."""
+    from pathways.settings import STATE_DIR
+
+    site = site or STATE_DIR / "dbt-docs"
+    run_dbt(warehouse_url, "docs", "generate", target_path=site)
+    return site

@@ -37,6 +37,16 @@ DAG_LEASE = timedelta(hours=2)
 COMMAND_LEASE = timedelta(days=1)  # a live command-line run is never treated as abandoned
 
 
+# A lease is alive until it expires, and a command-line run's only while its connection is.
+ALIVE = """
+    expires_at > now()
+    and (keeper_pid is null or exists (
+        select from pg_stat_activity
+        where pid = keeper_pid and backend_start = keeper_started_at
+    ))
+"""
+
+
 class RunInProgress(RuntimeError):
     """Another pipeline run holds the warehouse."""
 
@@ -58,15 +68,7 @@ def acquire(conn: psycopg.Connection, holder: str, ttl: timedelta, keep: bool) -
         # Check and take in one step across processes: two runs starting together serialise.
         conn.execute("select pg_advisory_xact_lock(hashtext('pathways.run_lease'))")
         current = conn.execute(
-            """
-            select holder, acquired_at,
-                expires_at > now()
-                and (keeper_pid is null or exists (
-                    select from pg_stat_activity
-                    where pid = keeper_pid and backend_start = keeper_started_at
-                )) as alive
-            from control.run_lease for update
-            """
+            f"select holder, acquired_at, {ALIVE} as alive from control.run_lease for update"
         ).fetchone()
         if current and current[0] != holder and current[2]:
             raise RunInProgress(
@@ -91,6 +93,17 @@ def acquire(conn: psycopg.Connection, holder: str, ttl: timedelta, keep: bool) -
             """,
             {"holder": holder, "ttl": ttl, "keep": keep},
         )
+
+
+def holder_now(conn: psycopg.Connection) -> str | None:
+    """Who holds the lease now and since when, or None (for `pathways status`)."""
+    if conn.execute("select to_regclass('control.run_lease') is null").fetchone()[0]:
+        return None
+    held = conn.execute(
+        f"select holder || ' since ' || to_char(acquired_at, 'YYYY-MM-DD HH24:MI:SS TZ')"
+        f" from control.run_lease where {ALIVE}"
+    ).fetchone()
+    return held[0] if held else None
 
 
 def release(conn: psycopg.Connection, holder: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -30,20 +31,44 @@ class ConfigurationError(RuntimeError):
     """A setting the run needs is missing or unusable; the message says which and how to fix it."""
 
 
-def pseudonym_key() -> bytes:
-    """The HMAC key that turns a UPN into a student pseudonym.
+def local_key_file() -> Path:
+    """Where `make demo` keeps the checkout's own key (git-ignored): .secrets/pseudonym.key, or
+    under PATHWAYS_SECRETS_DIR."""
+    return Path(os.environ.get("PATHWAYS_SECRETS_DIR", REPO_ROOT / ".secrets")) / "pseudonym.key"
 
-    Read from PATHWAYS_PSEUDONYM_KEY, or from the file named by PATHWAYS_PSEUDONYM_KEY_FILE.
+
+def pseudonym_key_source() -> tuple[str, str] | None:
+    """(the key, where it came from): PATHWAYS_PSEUDONYM_KEY, else the file named by
+    PATHWAYS_PSEUDONYM_KEY_FILE, else the checkout's local key when it exists; None if none."""
+    if os.environ.get("PATHWAYS_PSEUDONYM_KEY"):
+        return os.environ["PATHWAYS_PSEUDONYM_KEY"], "PATHWAYS_PSEUDONYM_KEY"
+    named = os.environ.get("PATHWAYS_PSEUDONYM_KEY_FILE")
+    if named:
+        return Path(named).read_text().strip(), f"the file {named} (PATHWAYS_PSEUDONYM_KEY_FILE)"
+    local = local_key_file()
+    if local.is_file():
+        return local.read_text().strip(), f"the local key {local}"
+    return None
+
+
+_announced: set[str] = set()
+
+
+def pseudonym_key() -> bytes:
+    """The HMAC key that turns a UPN into a student pseudonym (see pseudonym_key_source).
+
     The same key must be used for every load, or one student becomes two.
     """
-    value = os.environ.get("PATHWAYS_PSEUDONYM_KEY")
-    if not value and os.environ.get("PATHWAYS_PSEUDONYM_KEY_FILE"):
-        value = Path(os.environ["PATHWAYS_PSEUDONYM_KEY_FILE"]).read_text().strip()
-    if not value:
+    found = pseudonym_key_source()
+    if not found or not found[0]:
         raise ConfigurationError(
             "No pseudonym key: set PATHWAYS_PSEUDONYM_KEY (or PATHWAYS_PSEUDONYM_KEY_FILE). "
-            "`make demo` creates a local one in .secrets/pseudonym.key."
+            f"`make demo` creates a local one in {local_key_file()}."
         )
+    value, source = found
+    if source.startswith("the local key") and source not in _announced:
+        _announced.add(source)  # the environment wins; say when it did not have one
+        print(f"pseudonym key: {source}", file=sys.stderr)
     if len(value) < 32:
         raise ConfigurationError("PATHWAYS_PSEUDONYM_KEY must be at least 32 characters long.")
     return value.encode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -31,14 +32,34 @@ def _start_embedded_postgres(database: str = "pathways") -> str:
     return server.get_uri(database)
 
 
-def resolve_warehouse_url() -> str:
-    """WAREHOUSE_URL if set; else the local server; else an embedded one (demo on a bare laptop)."""
+def _current_warehouse_file() -> Path:
+    return STATE_DIR / "warehouse.url"
+
+
+def remember_warehouse(url: str) -> None:
+    """Make url this checkout's warehouse for every later command (`pathways demo` does)."""
+    path = _current_warehouse_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)  # it may hold a password
+    path.write_text(url + "\n")
+
+
+def resolve_warehouse_and_source() -> tuple[str, str]:
+    """The warehouse every command uses, and why: WAREHOUSE_URL if set; else the one the last
+    `pathways demo` loaded; else the local server; else an embedded one (a bare laptop)."""
     url = os.environ.get("WAREHOUSE_URL")
     if url:
-        return url
+        return url, "WAREHOUSE_URL"
+    remembered = _current_warehouse_file()
+    if remembered.is_file() and remembered.read_text().strip():
+        return remembered.read_text().strip(), f"{remembered} (written by `pathways demo`)"
     if _local_postgres_answers():
-        return DEFAULT_WAREHOUSE_URL
-    return _start_embedded_postgres()
+        return DEFAULT_WAREHOUSE_URL, "the default (PostgreSQL on 127.0.0.1:5432)"
+    return _start_embedded_postgres(), "an embedded PostgreSQL in .state/pgdata"
+
+
+def resolve_warehouse_url() -> str:
+    return resolve_warehouse_and_source()[0]
 
 
 def resolve_loader_url() -> str:
@@ -57,19 +78,6 @@ def resolve_demo_url() -> str:
     if _local_postgres_answers():
         return _with_database(DEFAULT_WAREHOUSE_URL, "pathways_demo")
     return _start_embedded_postgres("pathways_demo")
-
-
-def resolve_dashboard_url() -> str:
-    """What Superset shows: WAREHOUSE_URL if set, else the demo database when `make demo` has
-    made one (so `pathways superset` after `make demo` shows the demo), else the warehouse."""
-    if os.environ.get("WAREHOUSE_URL"):
-        return os.environ["WAREHOUSE_URL"]
-    demo = resolve_demo_url()
-    try:
-        with psycopg.connect(demo, connect_timeout=3):
-            return demo
-    except psycopg.OperationalError:
-        return resolve_warehouse_url()
 
 
 def _with_database(url: str, database: str) -> str:

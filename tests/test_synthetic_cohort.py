@@ -173,6 +173,7 @@ def test_cli_generates_and_runs(tmp_path, pipeline_env):
 def test_cli_says_what_is_missing_without_a_key(tmp_path, pipeline_env):
     bin_dir = Path(__file__).resolve().parents[1] / ".venv" / "bin"
     env = {k: v for k, v in pipeline_env.items() if not k.startswith("PATHWAYS_PSEUDONYM_KEY")}
+    env["PATHWAYS_SECRETS_DIR"] = str(tmp_path / "no-secrets")  # nor a local key file
     generate(tmp_path, schools=2, students=2, cycles=1)
     run = subprocess.run(
         [bin_dir / "pathways", "run", "--landing", tmp_path], capture_output=True, text=True,
