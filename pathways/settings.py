@@ -12,6 +12,14 @@ STATE_DIR = REPO_ROOT / ".state"
 DEFAULT_WAREHOUSE_URL = "postgresql://postgres@127.0.0.1:5432/pathways"
 
 
+def shown(path: Path) -> str:
+    """A path as people read it: relative to the checkout when it is inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
 def outbox() -> Path:
     """Where deliveries go (career-lead packs, open data): PATHWAYS_OUTBOX or .state/outbox."""
     return Path(os.environ.get("PATHWAYS_OUTBOX", STATE_DIR / "outbox"))
@@ -47,7 +55,7 @@ def pseudonym_key_source() -> tuple[str, str] | None:
         return Path(named).read_text().strip(), f"the file {named} (PATHWAYS_PSEUDONYM_KEY_FILE)"
     local = local_key_file()
     if local.is_file():
-        return local.read_text().strip(), f"the local key {local}"
+        return local.read_text().strip(), f"the local key {shown(local)}"
     return None
 
 

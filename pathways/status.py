@@ -239,7 +239,7 @@ def render(status: Status, console: Console) -> None:
     else:
         console.print("[bold]partners see[/] nothing published yet")
     _table(console,
-        f"Deliveries ({settings.outbox()})", ["delivery", "files", "written"],
+        f"Deliveries ({settings.shown(settings.outbox())})", ["delivery", "files", "written"],
         [[row["delivery"], row["files"], _when(row["written_at"])] for row in status.deliveries],
     )  # fmt: skip
     for problem in status.problems:

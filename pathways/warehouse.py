@@ -11,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
-from pathways.settings import DEFAULT_WAREHOUSE_URL, STATE_DIR
+from pathways.settings import DEFAULT_WAREHOUSE_URL, STATE_DIR, shown
 
 
 def _local_postgres_answers(host: str = "127.0.0.1", port: int = 5432) -> bool:
@@ -52,7 +52,7 @@ def resolve_warehouse_and_source() -> tuple[str, str]:
         return url, "WAREHOUSE_URL"
     remembered = _current_warehouse_file()
     if remembered.is_file() and remembered.read_text().strip():
-        return remembered.read_text().strip(), f"{remembered} (written by `pathways demo`)"
+        return remembered.read_text().strip(), f"{shown(remembered)}, written by `pathways demo`"
     if _local_postgres_answers():
         return DEFAULT_WAREHOUSE_URL, "the default (PostgreSQL on 127.0.0.1:5432)"
     return _start_embedded_postgres(), "an embedded PostgreSQL in .state/pgdata"
