@@ -137,12 +137,8 @@ def deliver_career_lead_detail() -> None:
 
 def deliver_packs(cohort: int | None, cycle: int | None) -> list[str]:
     """Career-lead packs for the given cycle, or the newest cohort's latest one."""
-    from pathways import packs, quality
-
-    url = warehouse.resolve_loader_url()
-    if cohort is None or cycle is None:
-        cohort, cycle = quality.latest_cycle(url)
-    return [str(pack.path) for pack in packs.write_packs(url, cohort, cycle)]
+    written = pipeline.deliver_packs(warehouse.resolve_loader_url(), cohort, cycle)[2]
+    return [str(pack.path) for pack in written]
 
 
 def export_open_data() -> list[str]:

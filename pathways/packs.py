@@ -1,47 +1,75 @@
 """End-of-cycle career-lead packs: one XLSX per school with only that school's students.
 
-Read from restricted.career_lead_students (personal data) by the loader, one school at a time,
-and written to the outbox. A pack is written to a temporary name and renamed, so a reader never
+Read from restricted.career_lead_students (personal data, every roster student) by the loader,
+one school at a time, and written to the outbox beside a one-page PDF summary
+(pathways/pack_summary.py). A pack is written to a temporary name and renamed, so a reader never
 opens half a file.
+
+Four sheets: Summary (this cycle against the last), Needs attention (who to see now and why),
+Students (each roster student's profile) and Knowledge scores (each area's score and change).
+Text that came from an extract is always a string cell, never a formula.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import psycopg
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from pathways import settings, warehouse
 
 BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+PERCENT = "0.0%"
+POINTS_CHANGE = '+0.0" pp";-0.0" pp";0.0" pp"'
+COUNT_CHANGE = "+0;-0;0"
+MEAN_CHANGE = "+0.00;-0.00;0.00"
+NOT_INTERVIEWED = "Not interviewed this cycle"
 
 SUMMARY_SQL = """
 select
     cycle,
     count(*) as students,
-    round(100.0 * avg(has_no_vision::integer), 1) as pct_no_vision,
-    round(100.0 * avg(has_post16_plan::integer), 1) as pct_with_plan,
-    round(100.0 * avg(is_predicted_eet::integer), 1) as pct_predicted_eet,
-    round(sum(knowledge_score_total)::numeric / nullif(sum(knowledge_areas_assessed), 0), 2)
+    avg(has_no_vision::integer) as share_no_vision,
+    avg(has_post16_plan::integer) as share_with_plan,
+    avg(is_predicted_eet::integer) as share_predicted_eet,
+    sum(knowledge_score_total)::numeric / nullif(sum(knowledge_areas_assessed), 0)
         as mean_knowledge,
     count(*) filter (where neet_risk = 'high') as high_risk
 from marts.fct_interview
-where cohort = %(cohort)s and school_urn = %(school)s and cycle in (%(cycle)s - 1, %(cycle)s)
+where cohort = %(cohort)s and school_urn = %(school)s and cycle <= %(cycle)s
 group by cycle
 """
 
-# The rows of the summary sheet, in the column order of SUMMARY_SQL (after cycle).
+# (label, column of SUMMARY_SQL, number format, format of the change)
 SUMMARY_ROWS = [
-    ("Students interviewed", "students"),
-    ("% with no career vision (sector undecided)", "pct_no_vision"),
-    ("% with a post-16 plan", "pct_with_plan"),
-    ("% predicted to be in education, employment or training", "pct_predicted_eet"),
-    ("Mean knowledge score (1-5)", "mean_knowledge"),
-    ("Students at high NEET risk", "high_risk"),
+    ("Students interviewed", "students", "0", COUNT_CHANGE),
+    ("With no career vision (sector undecided)", "share_no_vision", PERCENT, POINTS_CHANGE),
+    ("With a post-16 plan", "share_with_plan", PERCENT, POINTS_CHANGE),
+    ("Predicted to be in education, employment or training", "share_predicted_eet", PERCENT,
+     POINTS_CHANGE),
+    ("Mean knowledge score (1-5)", "mean_knowledge", "0.00", MEAN_CHANGE),
+    ("Students at high NEET risk", "high_risk", "0", COUNT_CHANGE),
+]  # fmt: skip
+
+KEY = [
+    "Key",
+    "Blank score: the area was not assessed at that interview.",
+    "Blank change: the area was not assessed at one of the two cycles.",
+    "Changes in percentages are in percentage points (pp).",
+    f"'{NOT_INTERVIEWED}': on this cycle's roster, but no interview was recorded.",
+    "Needs attention lists students not interviewed, with no career vision, with no post-16 "
+    "plan, at high NEET risk, or whose knowledge scores fell since the last cycle.",
 ]
 
 
@@ -51,102 +79,275 @@ class Pack:
     school_name: str
     path: Path
     students: int
+    interviewed: int = 0
+    pdf: Path | None = None
+    figures: dict = field(default_factory=dict)
 
 
-def _student_header(areas: list[tuple[str, str, str]]) -> list[str]:
-    header = ["Surname", "Forename", "Gender", "Year group", "SEN", "Disadvantaged",
-              "Interview date", "Preferred sector", "Post-16 plan", "NEET risk",
-              "Predicted destination"]  # fmt: skip
-    for _, _, label in areas:
-        header += [label, f"{label}: change since last cycle"]
-    return header + ["Action plan", "Interventions attended since last interview"]
+def text(cell, value) -> None:
+    """Store value as a string cell: text from an extract must never become a formula."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
 
 
-def _student_rows(conn, cohort, cycle, school, areas, labels):
+def _append(sheet: Worksheet, values: list) -> None:
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        text(cell, cell.value)
+
+
+def _print_setup(sheet: Worksheet, title_rows: str | None, title_columns: str | None) -> None:
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = title_rows
+    sheet.print_title_cols = title_columns
+    sheet.oddFooter.center.text = "Personal data: keep within the school's careers team"
+    sheet.oddFooter.right.text = "Page &P of &N"
+
+
+def _table_layout(sheet: Worksheet, widths: dict[str, float]) -> None:
+    """Header bold and wrapped, names frozen, a filter on every column, readable widths."""
+    for cell in sheet[1]:
+        cell.font = BOLD
+        cell.alignment = WRAP
+    sheet.freeze_panes = "C2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for index in range(1, sheet.max_column + 1):
+        letter = get_column_letter(index)
+        header = str(sheet.cell(row=1, column=index).value or "")
+        longest = max(
+            (len(str(cell.value)) for cell in sheet[letter][1:] if cell.value is not None),
+            default=0,
+        )
+        longest_word = max(map(len, header.split()), default=0) + 1  # headers wrap by word
+        width = widths.get(header, min(max(longest, longest_word, 6) + 2, 40))
+        width = max(width, longest_word)
+        sheet.column_dimensions[letter].width = width
+    for row in sheet.iter_rows(min_row=1):
+        lines = 1
+        for cell in row:
+            cell.alignment = TOP
+            if isinstance(cell.value, date):
+                cell.number_format = "dd/mm/yyyy"
+            elif isinstance(cell.value, str):
+                cell.alignment = WRAP
+                lines = max(lines, _wrapped_lines(cell.value, sheet, cell.column_letter))
+        # Spreadsheet programs do not always grow a row to its wrapped text: set the height.
+        sheet.row_dimensions[row[0].row].height = 15 * lines
+    _print_setup(sheet, "1:1", "A:B")
+
+
+def _wrapped_lines(value: str, sheet: Worksheet, letter: str) -> int:
+    width = max(int(sheet.column_dimensions[letter].width or 10) - 1, 1)
+    return sum(max(math.ceil(len(part) / width), 1) for part in value.splitlines() or [""])
+
+
+def _labels(conn: psycopg.Connection) -> dict[str, dict[str, str]]:
+    labels = {
+        code_list: warehouse.code_labels(conn, code_list)
+        for code_list in ("sectors", "post16_plans", "interventions")
+    }
+    for code_list, code, label in conn.execute(
+        "select code_list, code, label from reference.code_labels"
+    ):
+        labels.setdefault(code_list, {})[code] = label
+    return labels
+
+
+def _students(conn, cohort, cycle, school, areas) -> list[dict]:
     area_columns = ", ".join(f"{column}, {column}_change" for _, column, _ in areas)
-    rows = conn.execute(
+    cursor = conn.execute(
         f"""
-        select surname, forename, gender, year_group, sen_status,
-            case when is_disadvantaged then 'Yes' else 'No' end, interview_date,
-            preferred_sector, post16_plan, neet_risk, predicted_destination,
-            {area_columns}, action_plan, interventions_attended
+        select surname, forename, was_interviewed, gender, year_group, sen_status,
+            is_disadvantaged, interview_date, preferred_sector, post16_plan, neet_risk,
+            predicted_destination, {area_columns}, action_plan, interventions_attended
         from restricted.career_lead_students
         where cohort = %s and cycle = %s and school_urn = %s
         order by surname, forename, student_key
         """,
         (cohort, cycle, school),
     )
-    for row in rows:
-        row = list(row)
-        row[7] = labels["sectors"].get(row[7], row[7])
-        row[8] = labels["post16_plans"].get(row[8], row[8])
-        row[-1] = "; ".join(
-            labels["interventions"].get(code, code) for code in (row[-1] or "").split("; ") if code
+    names = [column.name for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def attention_reasons(student: dict, areas) -> list[str]:
+    """Why the career lead should see this student now (empty: no reason)."""
+    if not student["was_interviewed"]:
+        return [NOT_INTERVIEWED.lower()]
+    reasons = []
+    if student["preferred_sector"] == "undecided":
+        reasons.append("no career vision (sector undecided)")
+    if student["post16_plan"] == "unsure":
+        reasons.append("no post-16 plan")
+    if student["neet_risk"] == "high":
+        reasons.append("high NEET risk")
+    changes = [student[f"{column}_change"] for _, column, _ in areas]
+    changes = [change for change in changes if change is not None]
+    if changes and sum(changes) < 0:
+        reasons.append(
+            f"knowledge fell since the last cycle ({sum(changes) / len(changes):+.2f} a point "
+            f"on average over {len(changes)} areas)"
         )
-        yield row
+    return reasons
 
 
-def _summary(conn, book, cohort, cycle, school, name, la_name, students):
+def _summary_sheet(book, pack, cohort, cycle, term, figures, roster, interviewed) -> None:
     sheet = book.create_sheet("Summary")
-    figures = {
-        row[0]: row
-        for row in conn.execute(SUMMARY_SQL, {"cohort": cohort, "cycle": cycle, "school": school})
-    }
-    sheet.append([f"Careers guidance: {name} (URN {school}), {la_name}"])
-    sheet.append([f"Cohort starting Year 10 in {cohort}, cycle {cycle} of 7"])
-    sheet.append([f"{students} students interviewed this cycle. This pack holds personal data: "
-                  "keep it within the school's careers team."])  # fmt: skip
-    sheet.append([])
-    sheet.append(["", f"Cycle {cycle}", f"Cycle {cycle - 1}" if cycle > 1 else "", "Change"])
-    missing = [None] * (len(SUMMARY_ROWS) + 1)
-    for index, (label, _) in enumerate(SUMMARY_ROWS, start=1):
-        now = figures.get(cycle, missing)[index]
-        before = figures.get(cycle - 1, missing)[index]
-        change = now - before if now is not None and before is not None else None
-        sheet.append([label, now, before, change])
-    for cell in (sheet["A1"], sheet["A5"], sheet["B5"], sheet["C5"], sheet["D5"]):
+    _append(sheet, [f"Careers guidance: {pack.school_name} (URN {pack.school_urn})"])
+    sheet["A1"].font = TITLE
+    _append(sheet, [f"Cohort starting Year 10 in {cohort}: cycle {cycle} of 7, {term[cycle]}"])
+    _append(sheet, [f"On this cycle's roster: {roster} students; interviewed: {interviewed}; "
+                    f"not interviewed: {roster - interviewed}."])  # fmt: skip
+    _append(sheet, ["This pack holds personal data: keep it within the school's careers team."])
+    _append(sheet, [])
+    previous = f"Last cycle ({cycle - 1}: {term[cycle - 1]})" if cycle > 1 else "No earlier cycle"
+    _append(sheet, ["Measure", f"This cycle ({cycle}: {term[cycle]})", previous, "Change"])
+    header_row = sheet.max_row
+    for label, column, number_format, change_format in SUMMARY_ROWS:
+        now = figures.get(cycle, {}).get(column)
+        before = figures.get(cycle - 1, {}).get(column)
+        if number_format == PERCENT:
+            change = None if now is None or before is None else 100 * (now - before)
+        else:
+            change = None if now is None or before is None else now - before
+        _append(sheet, [label, now, before, change])
+        row = sheet.max_row
+        for column_letter in "BC":
+            sheet[f"{column_letter}{row}"].number_format = number_format
+        sheet[f"D{row}"].number_format = change_format
+    for cell in sheet[header_row]:
         cell.font = BOLD
-    sheet.column_dimensions["A"].width = 58
+        cell.alignment = WRAP
+    sheet.row_dimensions[header_row].height = 30
+    _append(sheet, [])
+    for line in KEY:
+        _append(sheet, [line])
+    sheet.cell(row=sheet.max_row - len(KEY) + 1, column=1).font = BOLD
+    sheet.column_dimensions["A"].width = 52
+    for letter in "BCD":
+        sheet.column_dimensions[letter].width = 24
+    _print_setup(sheet, None, None)
+
+
+def _attention_sheet(book, students, areas, labels) -> int:
+    sheet = book.create_sheet("Needs attention")
+    _append(sheet, ["Surname", "Forename", "Why", "NEET risk", "Action plan"])
+    listed = 0
+    for student in students:
+        reasons = attention_reasons(student, areas)
+        if reasons:
+            listed += 1
+            risk = labels["neet_risk"].get(student["neet_risk"], student["neet_risk"])
+            _append(sheet, [student["surname"], student["forename"], "; ".join(reasons), risk,
+                            student["action_plan"]])  # fmt: skip
+    _table_layout(sheet, {"Why": 36, "Action plan": 44})
+    return listed
+
+
+def _students_sheet(book, students, labels) -> None:
+    sheet = book.create_sheet("Students")
+    _append(sheet, ["Surname", "Forename", "Interviewed this cycle", "Gender", "Year group",
+                    "SEN", "Disadvantaged", "Interview date", "Preferred sector",
+                    "Post-16 plan", "NEET risk", "Predicted destination", "Action plan",
+                    "Interventions attended since last interview"])  # fmt: skip
+
+    def label(code_list: str, code):
+        return labels[code_list].get(code, code) if code is not None else None
+
+    for student in students:
+        interventions = "; ".join(
+            label("interventions", code)
+            for code in (student["interventions_attended"] or "").split("; ")
+            if code
+        )
+        _append(sheet, [
+            student["surname"], student["forename"],
+            "Yes" if student["was_interviewed"] else NOT_INTERVIEWED,
+            label("gender", student["gender"]), student["year_group"],
+            label("sen_status", student["sen_status"]),
+            "Yes" if student["is_disadvantaged"] else "No", student["interview_date"],
+            label("sectors", student["preferred_sector"]),
+            label("post16_plans", student["post16_plan"]),
+            label("neet_risk", student["neet_risk"]),
+            label("predicted_destination", student["predicted_destination"]),
+            student["action_plan"], interventions or None,
+        ])  # fmt: skip
+    _table_layout(sheet, {
+        "Interviewed this cycle": 13, "Gender": 9, "Year group": 6, "SEN": 13,
+        "Disadvantaged": 8, "Interview date": 11, "Preferred sector": 20, "Post-16 plan": 18,
+        "NEET risk": 8, "Predicted destination": 16, "Action plan": 36,
+        "Interventions attended since last interview": 26,
+    })  # fmt: skip
+
+
+def _scores_sheet(book, students, areas) -> None:
+    sheet = book.create_sheet("Knowledge scores")
+    header = ["Surname", "Forename"]
+    for _, _, area_label in areas:
+        header += [area_label, "change"]
+    _append(sheet, header)
+    for student in students:
+        row = [student["surname"], student["forename"]]
+        for _, column, _ in areas:
+            row += [student[column], student[f"{column}_change"]]
+        _append(sheet, row)
+    for row in sheet.iter_rows(min_row=2, min_col=4, max_col=sheet.max_column):
+        for cell in row[::2]:
+            cell.number_format = COUNT_CHANGE
+    widths = {area_label: 11 for _, _, area_label in areas} | {"change": 8}
+    _table_layout(sheet, widths)
+
+
+def _figures(conn, cohort, cycle, school) -> dict[int, dict]:
+    cursor = conn.execute(SUMMARY_SQL, {"cohort": cohort, "cycle": cycle, "school": school})
+    names = [column.name for column in cursor.description]
+    return {row[0]: dict(zip(names, row, strict=True)) for row in cursor}
 
 
 def write_packs(url: str, cohort: int, cycle: int, into: Path | None = None) -> list[Pack]:
-    """One pack per school with interviews in the cycle; returns what was written."""
+    """One pack per school on the cycle's rosters; returns what was written."""
+    from pathways import pack_summary
+
     folder = into or settings.outbox()
     folder = folder / "career_lead_packs" / f"cohort={cohort}" / f"cycle={cycle}"
     folder.mkdir(parents=True, exist_ok=True)
     packs = []
     with psycopg.connect(url) as conn:
-        labels = {
-            code_list: warehouse.code_labels(conn, code_list)
-            for code_list in ("sectors", "post16_plans", "interventions")
-        }
+        labels = _labels(conn)
         areas = conn.execute(
             'select code, "column", label from reference.knowledge_areas order by 1'
         ).fetchall()
+        term = dict(conn.execute("select cycle, label from reference.cycles").fetchall())
         schools = conn.execute(
             """
-            select detail.school_urn, school.school_name, school.local_authority, count(*)
+            select detail.school_urn, school.school_name, count(*),
+                count(*) filter (where detail.was_interviewed)
             from restricted.career_lead_students as detail
             inner join marts.dim_school as school using (school_urn)
             where detail.cohort = %s and detail.cycle = %s
-            group by 1, 2, 3 order by 1
+            group by 1, 2 order by 1
             """,
             (cohort, cycle),
         ).fetchall()
-        for school, name, la_name, students in schools:
+        for school, name, roster, interviewed in schools:
+            stem = f"{school}_{re.sub(r'[^A-Za-z0-9]+', '_', name).strip('_')}"
+            pack = Pack(school, name, folder / f"{stem}.xlsx", roster, interviewed)
+            pack.figures = figures = _figures(conn, cohort, cycle, school)
+            students = _students(conn, cohort, cycle, school, areas)
             book = Workbook()
             book.remove(book.active)
-            _summary(conn, book, cohort, cycle, school, name, la_name, students)
-            sheet = book.create_sheet("Students")
-            sheet.append(_student_header(areas))
-            for cell in sheet[1]:
-                cell.font = BOLD
-            sheet.freeze_panes = "C2"
-            for row in _student_rows(conn, cohort, cycle, school, areas, labels):
-                sheet.append(row)
-            path = folder / f"{school}_{re.sub(r'[^A-Za-z0-9]+', '_', name).strip('_')}.xlsx"
-            partial = path.with_suffix(".xlsx.partial")
+            _summary_sheet(book, pack, cohort, cycle, term, figures, roster, interviewed)
+            _attention_sheet(book, students, areas, labels)
+            _students_sheet(book, students, labels)
+            _scores_sheet(book, students, areas)
+            partial = pack.path.with_suffix(".xlsx.partial")
             book.save(partial)
-            partial.replace(path)
-            packs.append(Pack(school, name, path, students))
+            partial.replace(pack.path)
+            pack.pdf = pack_summary.write(conn, pack, cohort, cycle, term, folder / f"{stem}.pdf")
+            packs.append(pack)
     return packs

@@ -18,6 +18,7 @@ class RunResult:
     dbt_summary: str | None = None
     verification: quality.Verification | None = None
     publication: publish.Publication | None = None
+    deliveries: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -34,6 +35,7 @@ class RunResult:
             lines.append(self.verification.report())
         if self.publication:
             lines += self.publication.report()
+        lines += self.deliveries
         lines += [f"FAILED: {error}" for error in self.errors]
         return "\n".join(lines)
 
@@ -161,8 +163,34 @@ def run(landing: Path, progress=None, full_refresh: bool = False, url: str | Non
         else:
             access.deliver_career_lead_detail(loader)
             gate(loader, result)
+            if result.publication:
+                result.deliveries = deliver(loader)
         access.apply(result.warehouse_url)  # career-lead logins for schools new in this run
     return result
+
+
+def deliver_packs(url: str, cohort: int | None = None, cycle: int | None = None):
+    """Career-lead packs (XLSX and PDF) of the given cycle, by default the newest cohort's
+    latest; returns (cohort, cycle, packs)."""
+    from pathways import packs
+
+    loader = access.loader_url(url)
+    if cohort is None or cycle is None:
+        cohort, cycle = quality.latest_cycle(loader)
+    return cohort, cycle, packs.write_packs(loader, cohort, cycle) if cohort else []
+
+
+def deliver(url: str) -> list[str]:
+    """After a passing gate, what the DAG's deliver group does: the latest cycle's packs and the
+    open-data files. Returns a line for the run's report."""
+    from pathways import ees_export
+
+    cohort, cycle, written = deliver_packs(url)
+    files = ees_export.export(access.loader_url(url))
+    return [
+        f"delivered: {len(written)} career-lead packs (XLSX + PDF) for cohort {cohort} cycle "
+        f"{cycle} and {len(files)} open-data files, in {settings.shown(settings.outbox())}"
+    ]
 
 
 def gate_built_warehouse(url: str) -> RunResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 import uuid
 
 import psycopg
@@ -17,6 +18,8 @@ TEST_KEY = b"pathways-test-pseudonym-key-0123456789abcdef"
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("SODA_CORE_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
+# A passing run writes its deliveries: never into the checkout's own outbox.
+os.environ.setdefault("PATHWAYS_OUTBOX", tempfile.mkdtemp(prefix="pathways-test-outbox-"))
 
 
 @contextlib.contextmanager

@@ -276,14 +276,15 @@ def test_packs_one_per_school_with_only_that_schools_students(built, tmp_path):
     assert sorted(pack.school_urn for pack in written) == sorted(roster)
     for pack in written:
         book = openpyxl.load_workbook(pack.path, read_only=True)
-        assert book.sheetnames == ["Summary", "Students"]
+        assert book.sheetnames == ["Summary", "Needs attention", "Students", "Knowledge scores"]
         rows = list(book["Students"].iter_rows(values_only=True))
         header, students = rows[0], rows[1:]
         assert header[:2] == ("Surname", "Forename") and "Action plan" in header
         assert {(row[0], row[1]) for row in students} == roster[pack.school_urn]
-        summary = list(book["Summary"].iter_rows(values_only=True))
-        assert summary[5][:2] == ("Students interviewed", len(students))
-        assert pack.school_urn in summary[0][0]
+        interviewed = sum(1 for row in students if row[2] == "Yes")
+        summary = {row[0]: row for row in book["Summary"].iter_rows(values_only=True) if row}
+        assert summary["Students interviewed"][1] == interviewed == pack.interviewed
+        assert pack.school_urn in next(iter(summary))
 
 
 def read_export(path) -> list[dict]:

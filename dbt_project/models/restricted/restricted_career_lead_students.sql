@@ -32,16 +32,17 @@ interventions as (
 )
 
 select
-    interview.cohort,
-    interview.cycle,
-    interview.school_urn,
-    interview.student_key,
+    roster.cohort,
+    roster.cycle,
+    roster.school_urn,
+    roster.student_key,
     names.forename,
     names.surname,
-    student.gender,
-    student.year_group,
-    student.sen_status,
-    student.is_disadvantaged,
+    roster.gender,
+    roster.year_group,
+    roster.sen_status,
+    roster.is_disadvantaged,
+    interview.student_key is not null as was_interviewed,
     interview.interview_date,
     interview.preferred_sector,
     interview.post16_plan,
@@ -53,18 +54,21 @@ select
     {% endfor -%}
     note.action_plan,
     interventions.attended as interventions_attended
-from {{ ref('fct_interview') }} as interview
-inner join {{ ref('dim_student') }} as student
-    on student.student_version_key = interview.student_version_key
-left join names on names.student_key = interview.student_key
+-- Every student on the cycle's roster: the career lead follows up those not interviewed too.
+from {{ ref('int_roster_students') }} as roster
+left join {{ ref('fct_interview') }} as interview
+    on interview.cohort = roster.cohort
+    and interview.cycle = roster.cycle
+    and interview.student_key = roster.student_key
+left join names on names.student_key = roster.student_key
 left join scores
     on scores.cohort = interview.cohort
     and scores.cycle = interview.cycle
     and scores.student_key = interview.student_key
 left join scores as previous
-    on previous.cohort = interview.cohort
-    and previous.student_key = interview.student_key
-    and previous.cycle = interview.cycle - 1
+    on previous.cohort = roster.cohort
+    and previous.student_key = roster.student_key
+    and previous.cycle = roster.cycle - 1
 left join {{ source('restricted', 'interview_note') }} as note
     on note.file_id = interview.source_file_id
     and note.line_number = interview.source_line_number

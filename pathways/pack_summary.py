@@ -1,0 +1,126 @@
+"""A one-page PDF beside each career-lead pack, for the careers lead's meeting: the school's
+headline figures this cycle against its LEP area and the region, and how each moved over the
+cycles so far.
+
+The school's own figures come from its interviews (the career lead may see them all); the LEP
+area's and the region's are read from the published partner view, exactly as partners see them,
+so a withheld figure stays withheld here too.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import psycopg
+
+MEASURES = [
+    ("pct_no_vision", "No career vision (%)"),
+    ("pct_with_post16_plan", "With a post-16 plan (%)"),
+    ("pct_predicted_eet", "Predicted EET (%)"),
+    ("mean_knowledge", "Mean knowledge score (1-5)"),
+]
+
+AREA_SQL = """
+select summary.cycle, summary.pct_no_vision, summary.pct_with_post16_plan,
+    summary.pct_predicted_eet, summary.mean_knowledge
+from partner.cycle_summary as summary
+where summary.cohort = %s and summary.cycle <= %s
+    and (summary.area_level, summary.area_code) = (%s, %s)
+order by summary.cycle
+"""
+
+
+def _series(conn: psycopg.Connection, query: str, params) -> dict[int, dict]:
+    cursor = conn.execute(query, params)
+    names = [column.name for column in cursor.description]
+    return {row[0]: dict(zip(names, row, strict=True)) for row in cursor}
+
+
+def _school_series(figures: dict[int, dict]) -> dict[int, dict]:
+    """The pack's own figures (shares) on the partner views' scale (percent, one decimal)."""
+    return {
+        cycle: {
+            "pct_no_vision": round(100 * row["share_no_vision"], 1),
+            "pct_with_post16_plan": round(100 * row["share_with_plan"], 1),
+            "pct_predicted_eet": round(100 * row["share_predicted_eet"], 1),
+            "mean_knowledge": None
+            if row["mean_knowledge"] is None
+            else round(row["mean_knowledge"], 2),
+        }
+        for cycle, row in figures.items()
+    }
+
+
+def _shown(value) -> str:
+    return "withheld" if value is None else f"{value}"
+
+
+def write(conn: psycopg.Connection, pack, cohort: int, cycle: int, term: dict, path: Path) -> Path:
+    """Draw the page and write it to path (through a temporary name); returns path."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no screen: render straight to the file
+    from matplotlib import pyplot
+
+    lep_area, lep_name = conn.execute(
+        "select school.lep_area, lep.name from marts.dim_school as school"
+        " left join reference.lep_areas as lep on lep.code = school.lep_area"
+        " where school.school_urn = %s",
+        (pack.school_urn,),
+    ).fetchone()
+    lines = {
+        pack.school_name: _school_series(pack.figures),
+        f"{lep_name or lep_area} (LEP area)": _series(
+            conn, AREA_SQL, (cohort, cycle, "lep_area", lep_area)
+        ),
+        "All programme schools": _series(conn, AREA_SQL, (cohort, cycle, "region", "all")),
+    }
+    figure = pyplot.figure(figsize=(11.69, 8.27))  # A4 landscape, in inches
+    figure.suptitle(f"Careers guidance: {pack.school_name} (URN {pack.school_urn})",
+                    x=0.04, ha="left", fontsize=16, fontweight="bold")  # fmt: skip
+    figure.text(0.04, 0.905, f"Cohort starting Year 10 in {cohort}: cycle {cycle} of 7, "
+                f"{term[cycle]}. On the roster: {pack.students}; interviewed: "
+                f"{pack.interviewed}.", fontsize=11)  # fmt: skip
+
+    table_axes = figure.add_axes((0.04, 0.62, 0.92, 0.26))
+    table_axes.axis("off")
+    rows = [[label] + [_shown(series.get(cycle, {}).get(column)) for series in lines.values()]
+            for column, label in MEASURES]  # fmt: skip
+    headers = [f"Cycle {cycle}"] + [textwrap.fill(name, 24) for name in lines]
+    table = table_axes.table(cellText=rows, colLabels=headers, loc="upper left",
+                             colWidths=[0.31, 0.23, 0.23, 0.23], cellLoc="center")  # fmt: skip
+    table.auto_set_font_size(False)
+    table.set_fontsize(11)
+    table.scale(1, 2.1)
+    for (row, column), cell in table.get_celld().items():
+        if row == 0:
+            cell.set_height(cell.get_height() * 1.5)
+        if row == 0 or column == 0:
+            cell.set_text_props(fontweight="bold")
+        if column == 0:
+            cell.set_text_props(ha="left")
+            cell.PAD = 0.03
+
+    cycles = list(range(1, cycle + 1))
+    for position, (column, label) in enumerate(MEASURES):
+        axes = figure.add_axes((0.05 + position * 0.24, 0.15, 0.19, 0.36))
+        for name, series in lines.items():
+            values = [series.get(c, {}).get(column) for c in cycles]
+            values = [float(v) if v is not None else float("nan") for v in values]
+            axes.plot(cycles, values, marker="o", label=name)
+        axes.set_title(label, fontsize=10)
+        axes.set_xticks(cycles)
+        axes.set_xlabel("cycle")
+        axes.set_ylim(*((0, 100) if column.startswith("pct") else (1, 5)))
+        axes.grid(alpha=0.3)
+    figure.legend(*axes.get_legend_handles_labels(), loc="lower center", ncol=3, frameon=False,
+                  bbox_to_anchor=(0.5, 0.035))  # fmt: skip
+    figure.text(0.04, 0.012, "The LEP area's and all schools' figures are the published partner "
+                "figures; 'withheld' marks a figure withheld to protect small numbers.",
+                fontsize=8, color="0.35")  # fmt: skip
+    partial = path.with_suffix(".pdf.partial")
+    figure.savefig(partial, format="pdf")
+    pyplot.close(figure)
+    partial.replace(path)
+    return path

