@@ -2,9 +2,19 @@
 
 One CSV per partner view, read from the partner views themselves (what partners may see, and
 nothing else), with EES's geography and time columns, its symbols for missing figures, and a
-`.meta.csv` describing every column. Symbols: `c` withheld to protect confidentiality (small
+`.meta.csv` describing every column; each file passes the screener's rules before it is
+written (pathways/ees_screen.py). Symbols: `c` withheld to protect confidentiality (small
 numbers), `z` not applicable (the figure has no students to be computed from), `x` not
 available for another reason.
+
+Readings of the EES rules (README, "Deliveries"): the levels are Regional, Local enterprise
+partnership and Local authority. School rows stay in the partner views: the extract contract
+carries no establishment number, and EES requires `school_laestab` on every school row.
+Geography columns are filled only on the levels that own them (LEP columns on LEP rows, LA
+columns on LA rows), with the official codes and names (seeds `lep_areas`, `la_ons_codes`).
+A filter with one level is not a filter: `cohort` is one only when the export holds more than
+one cohort. Every filter has a default: `Total` where the views have one, the latest cycle
+for the cycle filter, the first area for knowledge areas (the views have no all-areas row).
 """
 
 from __future__ import annotations
@@ -20,20 +30,20 @@ from pathways import settings, warehouse
 COUNTRY = ("E92000001", "England")
 # Every programme school is in the North East region (both LEP areas lie within it).
 REGION = ("E12000001", "North East")
-LEP_NAMES = {"north_east": "North East", "tees_valley": "Tees Valley"}
 LEVELS = {
     "region": "Regional",
     "lep_area": "Local enterprise partnership",
     "local_authority": "Local authority",
-    "school": "School",
 }
 GEOGRAPHY_COLUMNS = [
     "time_period", "time_identifier", "geographic_level", "country_code", "country_name",
     "region_code", "region_name", "local_enterprise_partnership_code",
     "local_enterprise_partnership_name", "new_la_code", "old_la_code", "la_name",
-    "school_urn", "school_name",
 ]  # fmt: skip
-GENDERS = {"all": "Total", "F": "Female", "M": "Male", "U": "Not known"}
+# The EES data dictionary's name and items for the partner views' gender.
+SEX = {"all": "Total", "F": "Female", "M": "Male", "U": "Unknown"}
+# What a spreadsheet would run as a formula if a text cell began with it.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,11 @@ class Filter:
     column: str
     label: str
     codes: str | None = None  # reference table whose labels the codes are shown as
+    name: str | None = None  # its column in the file, when the EES data dictionary names it
+
+    @property
+    def file_column(self) -> str:
+        return self.name or self.column
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,17 @@ class Dataset:
     period_cycle: str  # the column whose cycle dates the row
     filters: tuple[Filter, ...]
     indicators: tuple[Indicator, ...]
+    totals: str | None = None  # a filter's Total rows, from another published view
+
+
+# The Total of plans, and of sectors over all genders, is the students interviewed: a figure
+# partner.cycle_summary publishes under the same disclosure control, repeated, never a new one.
+TOTALS_FROM_CYCLE_SUMMARY = """
+select cohort, area_level, area_code, area_name, lep_area, local_authority, cycle, {filters},
+    students_interviewed as students,
+    case when students_interviewed > 0 then 100.0 end as pct, suppressed
+from partner.cycle_summary
+"""
 
 
 COHORT = Filter("cohort", "Cohort (year starting Year 10)")
@@ -78,15 +104,16 @@ DATASETS = (
         Indicator("mean_score", "Mean score (1-5)", "", 2, "students_assessed"),
     )),
     Dataset("sector_interest", "Preferred sector by gender", "cycle",
-            (COHORT, CYCLE, Filter("gender", "Gender"), Filter("sector", "Sector", "sectors")), (
+            (COHORT, CYCLE, Filter("gender", "Sex", name="sex"),
+             Filter("sector", "Sector", "sectors")), (
         Indicator("students", "Students", "", 0, "students"),
         Indicator("pct", "% of students of that gender", "%", 1, "students"),
-    )),
+    ), TOTALS_FROM_CYCLE_SUMMARY.format(filters="'all' as gender, 'all' as sector")),
     Dataset("post16_plans", "Post-16 plans", "cycle",
             (COHORT, CYCLE, Filter("post16_plan", "Post-16 plan", "post16_plans")), (
         Indicator("students", "Students", "", 0, "students"),
         Indicator("pct", "% of students", "%", 1, "students"),
-    )),
+    ), TOTALS_FROM_CYCLE_SUMMARY.format(filters="'all' as post16_plan")),
     Dataset("knowledge_improvement", "Knowledge improvement, first to latest cycle",
             "latest_cycle", (COHORT, Filter("knowledge_area", "Area of knowledge",
                                              "knowledge_areas")), (
@@ -97,6 +124,14 @@ DATASETS = (
         Indicator("pct_improvement", "% improvement", "%", 1, "matched_students"),
     )),
 )  # fmt: skip
+
+
+def safe_text(value):
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers (a negative
+    improvement included) are never text here, so never altered."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
 
 
 def symbol_or_value(value, base, suppressed: bool):
@@ -114,19 +149,17 @@ def academic_year(month) -> str:
 
 
 def _lookups(conn) -> dict:
-    schools = {
-        urn: (name, la)
-        for urn, name, la in conn.execute(
-            "select school_urn, school_name, la_code from marts.dim_school"
-        )
-    }
     authorities = {
-        code: (name, lep, ons)
-        for code, name, lep, ons in conn.execute(
-            "select la.la_code, la.name, la.lep_area, ons.new_la_code "
+        code: (name, ons)
+        for code, name, ons in conn.execute(
+            "select la.la_code, la.name, ons.new_la_code "
             "from reference.local_authorities as la "
             "left join reference.la_ons_codes as ons using (la_code)"
         )
+    }
+    leps = {
+        code: (ons, name)
+        for code, ons, name in conn.execute("select code, ons_code, name from reference.lep_areas")
     }
     months = {
         (cohort, cycle): month
@@ -139,13 +172,13 @@ def _lookups(conn) -> dict:
         for code_list in ("knowledge_areas", "sectors", "post16_plans")
     }
     labels["cycles"] = warehouse.code_labels(conn, "cycles", code="cycle")
-    labels["knowledge_areas"]["all"] = "All areas"
-    labels["sectors"]["all"] = "Total"
-    labels["post16_plans"]["all"] = "Total"
-    return {"schools": schools, "authorities": authorities, "months": months, "labels": labels}
+    for code_list in ("knowledge_areas", "sectors", "post16_plans"):
+        labels[code_list]["all"] = "Total"
+    return {"authorities": authorities, "leps": leps, "months": months, "labels": labels}
 
 
 def _geography(level: str, code: str, lookups: dict) -> dict:
+    """The row's geography: country and region everywhere, then only its own level's columns."""
     row = {
         "geographic_level": LEVELS[level],
         "country_code": COUNTRY[0],
@@ -153,79 +186,113 @@ def _geography(level: str, code: str, lookups: dict) -> dict:
         "region_code": REGION[0],
         "region_name": REGION[1],
     }
-    la = lep = None
-    if level == "school":
-        row["school_urn"] = code
-        row["school_name"], la = lookups["schools"][code]
     if level == "local_authority":
-        la = code
-    if la:
-        la_name, lep, ons = lookups["authorities"][la]
-        row.update(old_la_code=la, new_la_code=ons, la_name=la_name)
+        la_name, ons = lookups["authorities"][code]
+        row.update(old_la_code=code, new_la_code=ons, la_name=la_name)
     if level == "lep_area":
-        lep = code
-    if lep:
-        row.update(local_enterprise_partnership_code=lep,
-                   local_enterprise_partnership_name=LEP_NAMES[lep])  # fmt: skip
+        ons, name = lookups["leps"][code]
+        row.update(local_enterprise_partnership_code=ons,
+                   local_enterprise_partnership_name=name)  # fmt: skip
     return row
 
 
 def _filter_value(flt: Filter, value, lookups: dict) -> str:
     if flt.column == "gender":
-        return GENDERS[value]
+        return SEX[value]
     if flt.codes:
         return lookups["labels"][flt.codes].get(str(value), str(value))
     return str(value)
 
 
-def _write_meta(dataset: Dataset, path: Path) -> None:
+def _filters(dataset: Dataset, cohorts: int) -> list[Filter]:
+    """The dataset's filters, less cohort when there is only one (a filter needs two levels)."""
+    return [flt for flt in dataset.filters if flt is not COHORT or cohorts > 1]
+
+
+def _write_meta(filters: list[Filter], defaults: dict, dataset: Dataset, path: Path) -> None:
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["col_name", "col_type", "label", "indicator_grouping", "indicator_unit",
-                         "indicator_dp", "filter_hint", "filter_grouping_column"])  # fmt: skip
-        for flt in dataset.filters:
-            writer.writerow([flt.column, "Filter", flt.label, "", "", "", "", ""])
+                         "indicator_dp", "filter_hint", "filter_grouping_column",
+                         "filter_default"])  # fmt: skip
+        for flt in filters:
+            writer.writerow([flt.file_column, "Filter", flt.label, "", "", "", "", "",
+                             defaults.get(flt.file_column, "")])  # fmt: skip
         for ind in dataset.indicators:
             writer.writerow(
-                [ind.column, "Indicator", ind.label, "", ind.unit, ind.decimals, "", ""]
+                [ind.column, "Indicator", ind.label, "", ind.unit, ind.decimals, "", "", ""]
             )
 
 
+def _rows(conn, dataset: Dataset, filters: list[Filter], lookups: dict):
+    with conn.cursor(name=f"export_{dataset.view}") as cursor:
+        rows = f"select * from partner.{dataset.view}"
+        if dataset.totals:
+            rows += f" union all {dataset.totals}"
+        cursor.execute(
+            f"select * from ({rows}) as published where area_level <> 'school'"
+            " order by 1, 2, 3, 4, 5"
+        )
+        names = [d.name for d in cursor.description]
+        for values in cursor:
+            record = dict(zip(names, values, strict=True))
+            month = lookups["months"][(record["cohort"], record[dataset.period_cycle])]
+            row = {"time_period": academic_year(month), "time_identifier": "Academic year"}
+            row.update(_geography(record["area_level"], record["area_code"], lookups))
+            for flt in filters:
+                row[flt.file_column] = _filter_value(flt, record[flt.column], lookups)
+            for ind in dataset.indicators:
+                row[ind.column] = symbol_or_value(
+                    record[ind.column], record[ind.base], record["suppressed"]
+                )
+            yield {column: safe_text(value) for column, value in row.items()}
+
+
 def export(url: str, into: Path | None = None) -> list[Path]:
-    """Write every partner view as an EES data file and its metadata; returns the data files."""
+    """Write every partner view as an EES data file and its metadata, each screened before it
+    takes its name (ees_screen.ScreenFailed if one would fail); returns the data files."""
+    from pathways import ees_screen
+
     folder = into or settings.outbox() / "ees"
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     with psycopg.connect(url) as conn:
         lookups = _lookups(conn)
         for dataset in DATASETS:
+            cohorts, latest = conn.execute(
+                f"select count(distinct cohort), max({dataset.period_cycle})"
+                f" from partner.{dataset.view}"
+            ).fetchone()
+            filters = _filters(dataset, cohorts)
+            defaults = {"cycle": lookups["labels"]["cycles"].get(str(latest), "")}
             path = folder / f"pathways_{dataset.view}.csv"
+            meta = path.with_name(f"pathways_{dataset.view}.meta.csv")
             columns = (
                 GEOGRAPHY_COLUMNS
-                + [f.column for f in dataset.filters]
+                + [f.file_column for f in filters]
                 + [i.column for i in dataset.indicators]
             )
-            partial = path.with_suffix(".csv.partial")
+            partial, partial_meta = (
+                file.with_name(file.name + ".partial") for file in (path, meta)
+            )
+            seen: dict[str, list] = {flt.file_column: [] for flt in filters}
             with open(partial, "w", newline="", encoding="utf-8") as handle:
                 writer = csv.DictWriter(handle, fieldnames=columns, restval="")
                 writer.writeheader()
-                with conn.cursor(name=f"export_{dataset.view}") as cursor:
-                    cursor.execute(f"select * from partner.{dataset.view} order by 1, 2, 3, 4, 5")
-                    names = [d.name for d in cursor.description]
-                    for values in cursor:
-                        record = dict(zip(names, values, strict=True))
-                        month = lookups["months"][(record["cohort"], record[dataset.period_cycle])]
-                        row = {"time_period": academic_year(month),
-                               "time_identifier": "Academic year"}  # fmt: skip
-                        row.update(_geography(record["area_level"], record["area_code"], lookups))
-                        for flt in dataset.filters:
-                            row[flt.column] = _filter_value(flt, record[flt.column], lookups)
-                        for ind in dataset.indicators:
-                            row[ind.column] = symbol_or_value(
-                                record[ind.column], record[ind.base], record["suppressed"]
-                            )
-                        writer.writerow(row)
+                for row in _rows(conn, dataset, filters, lookups):
+                    for column, values in seen.items():
+                        if row[column] not in values:
+                            values.append(row[column])
+                    writer.writerow(row)
+            # A filter with no Total (knowledge areas) defaults to its first item.
+            for column, values in seen.items():
+                if "Total" not in values and column not in defaults and values:
+                    defaults[column] = values[0]
+            _write_meta(filters, defaults, dataset, partial_meta)
+            screening = ees_screen.screen(partial, partial_meta, ees_screen.reference(conn),
+                                          name=path.name, meta_name=meta.name)  # fmt: skip
+            screening.raise_if_failed()
             partial.replace(path)
-            _write_meta(dataset, folder / f"pathways_{dataset.view}.meta.csv")
+            partial_meta.replace(meta)
             written.append(path)
     return written

@@ -298,16 +298,19 @@ def test_open_data_export_has_no_small_or_recoverable_cells(built, tmp_path):
     }
     assert set(files) == {dataset.view for dataset in ees_export.DATASETS}
     threshold = settings.suppression_threshold()
-    parents = {"School": "Local authority", "Local authority": "Local enterprise partnership",
+    parents = {"Local authority": "Local enterprise partnership",
                "Local enterprise partnership": "Regional"}  # fmt: skip
+    with psycopg.connect(built) as conn:  # LA rows carry no LEP columns (EES level rules)
+        lep_of_la = dict(conn.execute(
+            "select la.la_code, lep.ons_code from reference.local_authorities as la"
+            " inner join reference.lep_areas as lep on lep.code = la.lep_area"
+        ).fetchall())  # fmt: skip
     symbols = {"c": 0, "z": 0, "x": 0}
     for dataset in ees_export.DATASETS:
         rows = read_export(files[dataset.view])
-        meta = read_export(files[dataset.view].with_suffix(".meta.csv"))
-        assert [m["col_name"] for m in meta] == [f.column for f in dataset.filters] + [
-            i.column for i in dataset.indicators
-        ]
-        filters = [f.column for f in dataset.filters]
+        meta = read_export(files[dataset.view].with_name(f"pathways_{dataset.view}.meta.csv"))
+        filters = [f.file_column for f in ees_export._filters(dataset, cohorts=1)]
+        assert [m["col_name"] for m in meta] == filters + [i.column for i in dataset.indicators]
         for row in rows:
             assert row["geographic_level"] in ees_export.LEVELS.values()
             assert re.fullmatch(r"\d{6}", row["time_period"])
@@ -326,16 +329,14 @@ def test_open_data_export_has_no_small_or_recoverable_cells(built, tmp_path):
             for row in rows:
                 level = row["geographic_level"]
                 key = tuple(row[f] for f in filters) + (row["time_period"],)
-                own = {"Local authority": row["old_la_code"], "School": row["old_la_code"],
+                own = {"Local authority": row["old_la_code"],
                        "Local enterprise partnership": row["local_enterprise_partnership_code"],
                        "Regional": "all"}  # fmt: skip
                 if level in parents:
-                    parent_code = {"Local authority": row["local_enterprise_partnership_code"],
-                                   "School": row["old_la_code"],
+                    parent_code = {"Local authority": lep_of_la.get(row["old_la_code"]),
                                    "Local enterprise partnership": "all"}[level]  # fmt: skip
                     lines[(parents[level], parent_code, key)].append(row[count])
-                if level != "School":
-                    lines[(level, own[level], key)].append(row[count])
+                lines[(level, own[level], key)].append(row[count])
             # A parent with no child rows (sector by gender below LEP level) heads no line.
             recoverable = [
                 line for line, cells in lines.items() if len(cells) > 1 and cells.count("c") == 1

@@ -4,14 +4,16 @@ with every roster student and nothing executable, written by a passing run."""
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import psycopg
 import pypdf
 import pytest
 from conftest import scratch_warehouse
 
-from pathways import pipeline
+from pathways import ees_export, ees_screen, pipeline
 from pathways.synthetic import generate
 
 # Extract text a spreadsheet program would run: formulas, DDE, and the prefixes that smuggle one.
@@ -179,3 +181,113 @@ def test_the_pdf_summary_is_one_page_naming_the_school(delivered):
         assert "All programme schools" in text and "(LEP area)" in text
         urn = pdf.name.split("_")[0]
         assert f"URN {urn}" in text
+
+
+# --- Open data: every file passes the EES screener's rules (pathways/ees_screen.py) ---
+
+
+def open_data(delivered) -> list[Path]:
+    files = (delivered["outbox"] / "ees").glob("pathways_*.csv")
+    return sorted(path for path in files if not path.name.endswith(".meta.csv"))
+
+
+def screen(delivered, data: Path, meta: Path, name: str | None = None):
+    with psycopg.connect(delivered["url"]) as conn:
+        lookups = ees_screen.reference(conn)
+    name = name or data.name
+    return ees_screen.screen(data, meta, lookups, name, name.removesuffix(".csv") + ".meta.csv")
+
+
+def test_every_open_data_file_passes_the_screener(delivered):
+    files = open_data(delivered)
+    views = sorted(dataset.view for dataset in ees_export.DATASETS)
+    assert [path.name for path in files] == [f"pathways_{view}.csv" for view in views]
+    for data in files:
+        screening = screen(delivered, data, data.with_name(data.stem + ".meta.csv"))
+        assert screening.findings == [], (data.name, screening.findings)
+        columns, rows = ees_screen._read(data)
+        assert "cohort" not in columns  # one cohort: not a filter
+        assert {row["geographic_level"] for row in rows} == {
+            "Regional", "Local enterprise partnership", "Local authority"}  # fmt: skip
+
+
+def _write(path: Path, columns: list[str], rows: list[dict]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _first(rows, level):
+    return next(row for row in rows if row["geographic_level"] == level)
+
+
+def _add_singular_cohort(columns, rows, meta_columns, meta):
+    columns.insert(12, "cohort")
+    for row in rows:
+        row["cohort"] = "2024"
+    meta.insert(0, {**{c: "" for c in meta_columns}, "col_name": "cohort", "col_type": "Filter",
+                    "label": "Cohort"})  # fmt: skip
+
+
+# (rule, how to break a copy of pathways_sector_interest.csv or its metadata)
+BREAKS = {
+    "required_columns": lambda c, r, mc, m: c.remove("time_identifier"),
+    "column_names": lambda c, r, mc, m: c.__setitem__(c.index("sex"), "Sex Of Student"),
+    "time_period": lambda c, r, mc, m: r[0].update(time_period="2025/26"),
+    "time_identifier": lambda c, r, mc, m: r[0].update(time_identifier="Academic Year 2025"),
+    "geographic_level": lambda c, r, mc, m: r[0].update(geographic_level="Region"),
+    "geography_completed": lambda c, r, mc, m: _first(r, "Local authority").update(la_name=""),
+    "geography_overcompleted": lambda c, r, mc, m: _first(r, "Local authority").update(
+        local_enterprise_partnership_code="E37000025"),
+    "geography_combinations": lambda c, r, mc, m: [
+        row.update(local_enterprise_partnership_code="north_east") for row in r
+        if row["geographic_level"] == "Local enterprise partnership"],
+    "meta_columns": lambda c, r, mc, m: m.append({**m[0], "col_name": "time_period"}),
+    "meta_types": lambda c, r, mc, m: m[-1].update(indicator_unit="percent"),
+    "meta_label": lambda c, r, mc, m: m[0].update(label=" "),
+    "filter_blanks": lambda c, r, mc, m: r[0].update(sector=""),
+    "filter_spaces": lambda c, r, mc, m: r[0].update(sector=" Total"),
+    "singular_filter": _add_singular_cohort,
+    "indicator_blanks": lambda c, r, mc, m: r[0].update(students=""),
+    "obsolete_symbols": lambda c, r, mc, m: r[0].update(students=":"),
+    "indicator_values": lambda c, r, mc, m: r[0].update(students="five"),
+    "duplicate_rows": lambda c, r, mc, m: r.append(dict(r[0])),
+    "formula_text": lambda c, r, mc, m: [row.update(sector="=1+1") for row in r
+                                         if row["sector"] == "Clean energy"],
+    "file_names": None,  # the name, not the content
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("rule", sorted(BREAKS))
+def test_a_broken_copy_fails_its_rule(delivered, tmp_path, rule):
+    """Negative controls: each rule catches the defect it exists for."""
+    source = delivered["outbox"] / "ees" / "pathways_sector_interest.csv"
+    columns, rows = ees_screen._read(source)
+    meta_columns, meta = ees_screen._read(source.with_name(source.stem + ".meta.csv"))
+    name = "pathways sector interest.csv" if rule == "file_names" else source.name
+    if BREAKS[rule]:
+        BREAKS[rule](columns, rows, meta_columns, meta)
+    data, meta_path = tmp_path / "data.csv", tmp_path / "data.meta.csv"
+    _write(data, columns, [{c: row.get(c, "") for c in columns} for row in rows])
+    _write(meta_path, meta_columns, meta)
+    screening = screen(delivered, data, meta_path, name=name)
+    assert screening.failed(rule), (rule, screening.findings)
+
+
+def test_no_total_rows_is_a_warning(delivered, tmp_path):
+    source = delivered["outbox"] / "ees" / "pathways_post16_plans.csv"
+    columns, rows = ees_screen._read(source)
+    meta_columns, meta = ees_screen._read(source.with_name(source.stem + ".meta.csv"))
+    _write(tmp_path / "data.csv", columns, [row for row in rows if row["post16_plan"] != "Total"])
+    _write(tmp_path / "data.meta.csv", meta_columns, meta)
+    screening = screen(delivered, tmp_path / "data.csv", tmp_path / "data.meta.csv",
+                       name=source.name)  # fmt: skip
+    assert [(f.rule, f.level) for f in screening.findings] == [("filter_default", "WARNING")]
+
+
+def test_spreadsheet_formulas_are_defused_and_numbers_left_alone():
+    assert ees_export.safe_text('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
+    assert ees_export.safe_text("@SUM(A1)") == "'@SUM(A1)"
+    assert ees_export.safe_text(Decimal("-12.5")) == Decimal("-12.5")
+    assert ees_export.safe_text("Total") == "Total"
