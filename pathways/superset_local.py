@@ -5,6 +5,7 @@ and the web server on port 8088. Superset runs from its own venv, so it is drive
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -61,6 +62,25 @@ with app.app_context():
 """
 
 
+# An import keeps a database's existing connection: point each one at this warehouse again,
+# so Superset never queries the warehouse of an earlier import (or one that is gone).
+CONNECTIONS_SCRIPT = """
+import json, sys
+from superset.app import create_app
+app = create_app()
+with app.app_context():
+    from superset import db
+    from superset.models.core import Database
+    for name, uri in json.load(sys.stdin).items():
+        database = db.session.query(Database).filter_by(database_name=name).one()
+        database.set_sqlalchemy_uri(uri)
+    db.session.commit()
+    for database in db.session.query(Database).order_by(Database.database_name):
+        print(database.database_name, "->", database.sqlalchemy_uri)
+"""
+DATABASE_ROLES = {PARTNER_DATABASE: "pathways_partner", "Pathways warehouse": "pathways_analyst"}
+
+
 def _secret(name: str, home: Path) -> str:
     """From the environment, else generated once and kept in .state (git-ignored)."""
     variable = f"SUPERSET_{name.upper()}"
@@ -97,7 +117,7 @@ def _superset(env: dict, *args: str, allowed: str | None = None) -> str:
     )
     if finished.returncode != 0 and not (allowed and allowed in finished.stdout + finished.stderr):
         raise RuntimeError(f"superset {args[0]} failed:\n{finished.stdout}\n{finished.stderr}")
-    return finished.stdout
+    return finished.stdout + finished.stderr
 
 
 def bundle(warehouse_url: str, into: Path) -> Path:
@@ -122,15 +142,30 @@ def import_dashboards(env: dict, warehouse_url: str, workdir: Path) -> None:
     script = PARTNER_ROLE_SCRIPT.format(role=PARTNER_ROLE, database=PARTNER_DATABASE)
     subprocess.run([str(SUPERSET_VENV / "python"), "-c", script], env=env, check=True,
                    capture_output=True)  # fmt: skip
+    point_connections(env, warehouse_url)
+
+
+def point_connections(env: dict, warehouse_url: str) -> str:
+    """Every Pathways database connection on this warehouse, as its role; returns what each
+    points at now (passwords masked by Superset)."""
+    uris = {name: access.role_url(warehouse_url, role) for name, role in DATABASE_ROLES.items()}
+    finished = subprocess.run(
+        [str(SUPERSET_VENV / "python"), "-c", CONNECTIONS_SCRIPT], env=env, check=True,
+        capture_output=True, text=True, input=json.dumps(uris),
+    )  # fmt: skip
+    return finished.stdout
 
 
 def initialise(warehouse_url: str, home: Path = SUPERSET_HOME) -> dict[str, str]:
     """db upgrade, admin user, init, import the dashboards, the Partner role. Idempotent."""
     env = environment(home)
     _superset(env, "db", "upgrade")
-    _superset(env, "fab", "create-admin", "--username", "admin", "--firstname", "Pathways",
-              "--lastname", "Admin", "--email", "admin@pathways.invalid",
-              "--password", admin_password(home), allowed="already exists")  # fmt: skip
+    created = _superset(env, "fab", "create-admin", "--username", "admin", "--firstname",
+                        "Pathways", "--lastname", "Admin", "--email", "admin@pathways.invalid",
+                        "--password", admin_password(home), allowed="already exists")  # fmt: skip
+    if "already exists" in created:  # the login printed must be the admin's: set it again
+        _superset(env, "fab", "reset-password", "--username", "admin", "--password",
+                  admin_password(home))  # fmt: skip
     _superset(env, "init")
     import_dashboards(env, warehouse_url, home)
     return env

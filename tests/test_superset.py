@@ -184,3 +184,18 @@ def test_export_and_reimport_yield_the_same_objects(superset, tmp_path):
     subprocess.run([superset_bin, "export-dashboards", "-f", str(second)], env=fresh,
                    check=True, capture_output=True)  # fmt: skip
     assert _objects(second) == exported
+
+
+def test_initialising_again_points_at_the_new_warehouse_and_keeps_the_login(superset, tmp_path):
+    """`pathways superset` with another WAREHOUSE_URL (or after the demo database is gone):
+    every connection follows it, and the printed admin password is the admin's."""
+    other = superset["url"].rsplit("/", 1)[0] + "/pathways_elsewhere"
+    (superset["home"] / "admin_password").write_text("a-new-password-for-this-test")
+    env = superset_local.initialise(other, superset["home"])
+    pointed = superset_local.point_connections(env, other)
+    assert "pathways_partner@127.0.0.1:5432/pathways_elsewhere" in pointed, pointed
+    assert "pathways_analyst@127.0.0.1:5432/pathways_elsewhere" in pointed, pointed
+    assert superset["url"].rsplit("/", 1)[1] not in pointed
+    assert login("admin", "a-new-password-for-this-test")
+    # Back to the test's warehouse for any test that runs after this one.
+    superset_local.point_connections(env, superset["url"])
