@@ -20,3 +20,18 @@ def live_processes() -> dict[int, list[bytes]]:
         if state != "Z":
             found[int(entry.name)] = arguments
     return found
+
+
+def with_environment(setting: str) -> set[int]:
+    """Live processes whose environment holds setting (NAME=value): inherited by every
+    descendant, whatever its session, parent or command line."""
+    marker = setting.encode()
+    found = set()
+    for pid in live_processes():
+        try:
+            environment = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if marker in environment:
+            found.add(pid)
+    return found

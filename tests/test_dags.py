@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from landing import set_knowledge_scores
-from processes import live_processes
+from processes import with_environment
 
 from pathways import access, publish
 from pathways.airflow_local import VENV_BIN, airflow_environment
@@ -167,11 +167,10 @@ def test_airflow_dags_test_loads_a_cycle_and_stops_a_bad_one_at_the_gate(
     assert "mean knowledge drops" in body
 
 
-def airflow_processes() -> set[int]:
-    """Live processes running Airflow (by command line, whatever their session or parent)."""
-    return {
-        pid for pid, arguments in live_processes().items() if b"airflow" in b" ".join(arguments)
-    }
+def airflow_processes(port: int) -> set[int]:
+    """Live processes of the Airflow serving on port: `pathways airflow` gives every one of
+    them AIRFLOW__API__PORT, whatever session or parent Airflow puts them in."""
+    return with_environment(f"AIRFLOW__API__PORT={port}")
 
 
 def test_pathways_airflow_serves_unpaused_dags_and_stops_every_process(tmp_path, database_url, key):
@@ -182,9 +181,9 @@ def test_pathways_airflow_serves_unpaused_dags_and_stops_every_process(tmp_path,
     import time
     import urllib.request
 
-    before = airflow_processes()
-    env = {**os.environ, "WAREHOUSE_URL": database_url, "PATHWAYS_PSEUDONYM_KEY": key.decode()}
     port = 8790  # not 8080, which a developer's own Airflow may hold; 8793-4 serve logs
+    before = airflow_processes(port)
+    env = {**os.environ, "WAREHOUSE_URL": database_url, "PATHWAYS_PSEUDONYM_KEY": key.decode()}
     serving = subprocess.Popen(
         [VENV_BIN / "pathways", "airflow", "--port", str(port)], env=env,
         stdout=subprocess.PIPE, text=True, start_new_session=True,
@@ -211,12 +210,12 @@ def test_pathways_airflow_serves_unpaused_dags_and_stops_every_process(tmp_path,
             dags = json.load(urllib.request.urlopen(listing))["dags"]
             paused = {dag["dag_id"]: dag["is_paused"] for dag in dags}
         assert paused == {"pathways_cycle_load": False, "pathways_landing_watch": False}
-        started = airflow_processes() - before
+        started = airflow_processes(port) - before
         assert len(started) >= 3, started  # the detector below sees Airflow's components
     finally:
         serving.send_signal(signal.SIGTERM)
         serving.wait(timeout=90)
-    left = airflow_processes() - before
+    left = airflow_processes(port) - before
     assert left == set(), f"Airflow processes left running: {left}"
 
 

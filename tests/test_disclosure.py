@@ -61,14 +61,13 @@ SHAPES = {
         seed=13,
     ),  # fmt: skip
 }
-ATTACK_BUDGET_SECONDS = 300
-_deadline: list[float] = []
+# Each attack is bounded on its own (a guard, never a timed assertion): a budget shared by the
+# whole module ran out on a busy machine while the module's rebuilds, not its attacks, ran.
+ATTACK_BUDGET_SECONDS = 150
 
 
 def deadline() -> float:
-    if not _deadline:
-        _deadline.append(time.monotonic() + ATTACK_BUDGET_SECONDS)
-    return _deadline[0]
+    return time.monotonic() + ATTACK_BUDGET_SECONDS
 
 
 def as_partner(url: str) -> str:

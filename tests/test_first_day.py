@@ -48,7 +48,8 @@ def first_day(tmp_path_factory):
                if not name.startswith("PATHWAYS_PSEUDONYM_KEY")}  # fmt: skip
         env |= {"WAREHOUSE_URL": url, "PATHWAYS_SECRETS_DIR": str(secrets),
                 "PATHWAYS_OUTBOX": str(root / "outbox")}  # fmt: skip
-        yield {"url": url, "env": env, "landing": landing, "source": source}
+        loaded = pathways("run", "--landing", landing, env=env)
+        yield {"url": url, "env": env, "landing": landing, "source": source, "loaded": loaded}
 
 
 def status_of(env: dict) -> tuple[int, dict]:
@@ -57,8 +58,7 @@ def status_of(env: dict) -> tuple[int, dict]:
 
 
 def test_the_local_key_is_found_and_a_clean_warehouse_reports_no_problem(first_day):
-    env = first_day["env"]
-    loaded = pathways("run", "--landing", first_day["landing"], env=env)
+    env, loaded = first_day["env"], first_day["loaded"]
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
     assert "pseudonym key: the local key" in loaded.stderr
     assert env["PATHWAYS_SECRETS_DIR"] in loaded.stderr

@@ -12,7 +12,7 @@ import pytest
 from conftest import SERVER_URL, scratch_warehouse
 from landing import set_knowledge_scores
 
-from pathways import pipeline, publish, quality, warehouse
+from pathways import access, pipeline, publish, quality, warehouse
 from pathways.synthetic import generate
 
 PATHWAYS = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "pathways"
@@ -40,6 +40,7 @@ def clone(built):
             f"create database {warehouse.database_name(url)} "
             f"template {warehouse.database_name(built)}"
         )
+    access.apply(url)  # a database's own grants are not copied from its template
     yield url
     warehouse.drop_database(url)
 

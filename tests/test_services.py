@@ -1,9 +1,11 @@
 """Local services stop with every process they started: on SIGTERM, and when `pathways` itself
 is killed. The service here misbehaves the way `airflow standalone` does: its parent exits at
-once on SIGTERM, leaving a worker in a session of its own that ignores SIGTERM."""
+once on SIGTERM, leaving a worker in a session of its own that ignores SIGTERM and wipes the
+environment /proc shows (as setproctitle does)."""
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -18,18 +20,19 @@ HOSTILE_SERVICE = f"""
 import http.server, os, signal, subprocess, sys
 subprocess.Popen([sys.executable, "-c",
     "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)",
-    "{MARKER}-worker"], start_new_session=True)
+    "{MARKER}-worker"], start_new_session=True, env={{}})
 signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
 http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), http.server.SimpleHTTPRequestHandler
     ).serve_forever()
 """
 RUNNER = """
-import sys
+import os, sys
 from pathlib import Path
 from pathways import services
 port, state = sys.argv[1], Path(sys.argv[2])
 sys.exit(services.serve(
-    [sys.executable, "-c", {script!r}, port, "{marker}-parent"], {{}}, state / "service.log",
+    [sys.executable, "-c", {script!r}, port, "{marker}-parent"], dict(os.environ),
+    state / "service.log",
     f"http://127.0.0.1:{{port}}/", lambda: print("ready", flush=True), wait_seconds=30))
 """
 
@@ -103,8 +106,9 @@ def test_the_next_start_stops_what_an_earlier_one_left(tmp_path):
     try:
         assert len(processes_named(MARKER)) == 1
         failed = services.serve(
-            [sys.executable, "-c", "raise SystemExit(3)"], {}, tmp_path / "service.log",
-            f"http://127.0.0.1:{free_port()}/", lambda: None, wait_seconds=5,
+            [sys.executable, "-c", "raise SystemExit(3)"], dict(os.environ),
+            tmp_path / "service.log", f"http://127.0.0.1:{free_port()}/", lambda: None,
+            wait_seconds=5,
         )  # fmt: skip
         assert failed == 1  # the service itself did not start, but the leftover is gone
         assert leftover.wait(timeout=30) == -signal.SIGTERM
