@@ -12,9 +12,10 @@ partnership and Local authority. School rows stay in the partner views: the extr
 carries no establishment number, and EES requires `school_laestab` on every school row.
 Geography columns are filled only on the levels that own them (LEP columns on LEP rows, LA
 columns on LA rows), with the official codes and names (seeds `lep_areas`, `la_ons_codes`).
-A filter with one level is not a filter: `cohort` is one only when the export holds more than
-one cohort. Every filter has a default: `Total` where the views have one, the latest cycle
-for the cycle filter, the first area for knowledge areas (the views have no all-areas row).
+A filter with one level is not a filter: `cohort` (and `cycle`) is one only when the export
+holds more than one cohort (cycle). Every filter has a default: `Total` where the views have
+one, the latest cycle for the cycle filter, the first area for knowledge areas (the views have
+no all-areas row).
 """
 
 from __future__ import annotations
@@ -204,9 +205,10 @@ def _filter_value(flt: Filter, value, lookups: dict) -> str:
     return str(value)
 
 
-def _filters(dataset: Dataset, cohorts: int) -> list[Filter]:
-    """The dataset's filters, less cohort when there is only one (a filter needs two levels)."""
-    return [flt for flt in dataset.filters if flt is not COHORT or cohorts > 1]
+def _filters(dataset: Dataset, levels: dict[str, int]) -> list[Filter]:
+    """The dataset's filters, less cohort or cycle when the export holds only one of them (a
+    filter needs two levels; the time period still says when)."""
+    return [flt for flt in dataset.filters if levels.get(flt.column, 2) > 1]
 
 
 def _write_meta(filters: list[Filter], defaults: dict, dataset: Dataset, path: Path) -> None:
@@ -249,8 +251,9 @@ def _rows(conn, dataset: Dataset, filters: list[Filter], lookups: dict):
 
 
 def export(url: str, into: Path | None = None) -> list[Path]:
-    """Write every partner view as an EES data file and its metadata, each screened before it
-    takes its name (ees_screen.ScreenFailed if one would fail); returns the data files."""
+    """Write every partner view that has rows as an EES data file and its metadata, each
+    screened before it takes its name (ees_screen.ScreenFailed if one would fail); returns the
+    data files."""
     from pathways import ees_screen
 
     folder = into or settings.outbox() / "ees"
@@ -259,14 +262,18 @@ def export(url: str, into: Path | None = None) -> list[Path]:
     with psycopg.connect(url) as conn:
         lookups = _lookups(conn)
         for dataset in DATASETS:
-            cohorts, latest = conn.execute(
-                f"select count(distinct cohort), max({dataset.period_cycle})"
-                f" from partner.{dataset.view}"
+            cohorts, cycles, latest = conn.execute(
+                f"select count(distinct cohort), count(distinct {dataset.period_cycle}),"
+                f" max({dataset.period_cycle}) from partner.{dataset.view}"
             ).fetchone()
-            filters = _filters(dataset, cohorts)
+            filters = _filters(dataset, {"cohort": cohorts, "cycle": cycles})
             defaults = {"cycle": lookups["labels"]["cycles"].get(str(latest), "")}
             path = folder / f"pathways_{dataset.view}.csv"
             meta = path.with_name(f"pathways_{dataset.view}.meta.csv")
+            if not cohorts:  # nothing to publish yet (improvement needs two cycles)
+                path.unlink(missing_ok=True)
+                meta.unlink(missing_ok=True)
+                continue
             columns = (
                 GEOGRAPHY_COLUMNS
                 + [f.file_column for f in filters]

@@ -164,7 +164,7 @@ def run(landing: Path, progress=None, full_refresh: bool = False, url: str | Non
             access.deliver_career_lead_detail(loader)
             gate(loader, result)
             if result.publication:
-                result.deliveries = deliver(loader)
+                _deliver_into(result, loader)
         access.apply(result.warehouse_url)  # career-lead logins for schools new in this run
     return result
 
@@ -186,11 +186,22 @@ def deliver(url: str) -> list[str]:
     from pathways import ees_export
 
     cohort, cycle, written = deliver_packs(url)
-    files = ees_export.export(access.loader_url(url))
+    files = ees_export.export(access.loader_url(url))  # ees_screen.ScreenFailed if unfit
     return [
         f"delivered: {len(written)} career-lead packs (XLSX + PDF) for cohort {cohort} cycle "
         f"{cycle} and {len(files)} open-data files, in {settings.shown(settings.outbox())}"
     ]
+
+
+def _deliver_into(result: RunResult, url: str) -> None:
+    """The deliveries of a passing run; one that cannot be written fails the run with the
+    reason (the published figures stand: they passed the gate)."""
+    from pathways import ees_screen
+
+    try:
+        result.deliveries = deliver(url)
+    except ees_screen.ScreenFailed as unfit:
+        result.errors.append(f"open data not written: {unfit}")
 
 
 def gate_built_warehouse(url: str) -> RunResult:

@@ -309,7 +309,7 @@ def test_open_data_export_has_no_small_or_recoverable_cells(built, tmp_path):
     for dataset in ees_export.DATASETS:
         rows = read_export(files[dataset.view])
         meta = read_export(files[dataset.view].with_name(f"pathways_{dataset.view}.meta.csv"))
-        filters = [f.file_column for f in ees_export._filters(dataset, cohorts=1)]
+        filters = [f.file_column for f in ees_export._filters(dataset, {"cohort": 1})]
         assert [m["col_name"] for m in meta] == filters + [i.column for i in dataset.indicators]
         for row in rows:
             assert row["geographic_level"] in ees_export.LEVELS.values()
