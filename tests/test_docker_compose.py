@@ -14,6 +14,7 @@ CODE_DIRS = ("pathways", "ingestion", "dags")
 # set, a developer override, or local-only.
 NOT_FOR_COMPOSE = {
     "PATHWAYS_PSEUDONYM_KEY_FILE": "alternative to PATHWAYS_PSEUDONYM_KEY, which compose sets",
+    "PATHWAYS_SECRETS_DIR": "where a checkout keeps its local key; compose sets the key itself",
     "PATHWAYS_DBT": "override of the dbt executable for developers",
     "DEMO_WAREHOUSE_URL": "where `pathways demo` puts its throwaway database; not a service",
     "PATH": "set by the image",
