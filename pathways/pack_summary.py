@@ -14,6 +14,8 @@ from pathlib import Path
 
 import psycopg
 
+from pathways import warehouse
+
 MEASURES = [
     ("pct_no_vision", "No career vision (%)"),
     ("pct_with_post16_plan", "With a post-16 plan (%)"),
@@ -32,9 +34,7 @@ order by summary.cycle
 
 
 def _series(conn: psycopg.Connection, query: str, params) -> dict[int, dict]:
-    cursor = conn.execute(query, params)
-    names = [column.name for column in cursor.description]
-    return {row[0]: dict(zip(names, row, strict=True)) for row in cursor}
+    return {row["cycle"]: row for row in warehouse.records(conn, query, params)}
 
 
 def _school_series(figures: dict[int, dict]) -> dict[int, dict]:

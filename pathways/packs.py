@@ -160,7 +160,8 @@ def _labels(conn: psycopg.Connection) -> dict[str, dict[str, str]]:
 
 def _students(conn, cohort, cycle, school, areas) -> list[dict]:
     area_columns = ", ".join(f"{column}, {column}_change" for _, column, _ in areas)
-    cursor = conn.execute(
+    return warehouse.records(
+        conn,
         f"""
         select surname, forename, was_interviewed, gender, year_group, sen_status,
             is_disadvantaged, interview_date, preferred_sector, post16_plan, neet_risk,
@@ -171,8 +172,6 @@ def _students(conn, cohort, cycle, school, areas) -> list[dict]:
         """,
         (cohort, cycle, school),
     )
-    names = [column.name for column in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
 def attention_reasons(student: dict, areas) -> list[str]:
@@ -304,9 +303,8 @@ def _scores_sheet(book, students, areas) -> None:
 
 
 def _figures(conn, cohort, cycle, school) -> dict[int, dict]:
-    cursor = conn.execute(SUMMARY_SQL, {"cohort": cohort, "cycle": cycle, "school": school})
-    names = [column.name for column in cursor.description]
-    return {row[0]: dict(zip(names, row, strict=True)) for row in cursor}
+    params = {"cohort": cohort, "cycle": cycle, "school": school}
+    return {row["cycle"]: row for row in warehouse.records(conn, SUMMARY_SQL, params)}
 
 
 def write_packs(url: str, cohort: int, cycle: int, into: Path | None = None) -> list[Pack]:

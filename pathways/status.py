@@ -61,12 +61,6 @@ class Status:
         return json.dumps({**asdict(self), "problems": self.problems}, default=str, indent=2)
 
 
-def _rows(conn: psycopg.Connection, query: str, params=()) -> list[dict]:
-    cursor = conn.execute(query, params)
-    names = [column.name for column in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def _exists(conn: psycopg.Connection, relation: str) -> bool:
     return conn.execute("select to_regclass(%s) is not null", (relation,)).fetchone()[0]
 
@@ -77,7 +71,7 @@ def _loads(conn: psycopg.Connection, status: Status) -> None:
     status.warehouse_key_fingerprint = conn.execute(
         "select min(fingerprint) from raw.pseudonym_key"
     ).fetchone()[0]
-    status.loads = _rows(
+    status.loads = warehouse.records(
         conn,
         """
         select cohort, cycle, count(*) as files, max(loaded_at) as last_loaded_at,
@@ -87,7 +81,7 @@ def _loads(conn: psycopg.Connection, status: Status) -> None:
         group by cohort, cycle order by cohort, cycle
         """,
     )
-    status.quarantined = _rows(
+    status.quarantined = warehouse.records(
         conn,
         "select source_path, quarantine_reason, loaded_at from raw.quarantined_file"
         " order by source_path",
@@ -100,7 +94,7 @@ def _loads(conn: psycopg.Connection, status: Status) -> None:
 def _gate(conn: psycopg.Connection, status: Status) -> None:
     if not _exists(conn, "quality.gate_decision"):
         return
-    decisions = _rows(
+    decisions = warehouse.records(
         conn,
         "select verification_id, decided_at, cohort, cycle, checks, failed, warned, published"
         " from quality.gate_decision order by decided_at desc limit 1",
@@ -108,7 +102,7 @@ def _gate(conn: psycopg.Connection, status: Status) -> None:
     if not decisions:
         return
     status.gate = decisions[0]
-    status.held_back = _rows(
+    status.held_back = warehouse.records(
         conn,
         """
         select outcome, dataset, coalesce(column_name, '') as column_name, check_name,
@@ -124,7 +118,9 @@ def _gate(conn: psycopg.Connection, status: Status) -> None:
 def _publication(conn: psycopg.Connection, status: Status) -> None:
     if not _exists(conn, "published.current_publication"):
         return
-    current = _rows(conn, "select publication_id, published_at from published.current_publication")
+    current = warehouse.records(
+        conn, "select publication_id, published_at from published.current_publication"
+    )
     if not current:
         return
     views = conn.execute(

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
+from psycopg.rows import dict_row
 
 from pathways.settings import DEFAULT_WAREHOUSE_URL, STATE_DIR, shown
 
@@ -115,6 +116,12 @@ def code_labels(conn: psycopg.Connection, code_list: str, code: str = "code") ->
         sql.Identifier(code), sql.Identifier("reference", code_list)
     )
     return dict(conn.execute(query).fetchall())
+
+
+def records(conn: psycopg.Connection, query, params=None) -> list[dict]:
+    """A query's rows as dicts keyed by column name."""
+    with conn.cursor(row_factory=dict_row) as cursor:
+        return cursor.execute(query, params).fetchall()
 
 
 def connect(url: str) -> psycopg.Connection:
