@@ -261,6 +261,7 @@ def export(url: str, into: Path | None = None) -> list[Path]:
     written = []
     with psycopg.connect(url) as conn:
         lookups = _lookups(conn)
+        reference = ees_screen.reference(conn)
         for dataset in DATASETS:
             cohorts, cycles, latest = conn.execute(
                 f"select count(distinct cohort), count(distinct {dataset.period_cycle}),"
@@ -296,7 +297,7 @@ def export(url: str, into: Path | None = None) -> list[Path]:
                 if "Total" not in values and column not in defaults and values:
                     defaults[column] = values[0]
             _write_meta(filters, defaults, dataset, partial_meta)
-            screening = ees_screen.screen(partial, partial_meta, ees_screen.reference(conn),
+            screening = ees_screen.screen(partial, partial_meta, reference,
                                           name=path.name, meta_name=meta.name)  # fmt: skip
             screening.raise_if_failed()
             partial.replace(path)
