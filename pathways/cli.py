@@ -55,7 +55,12 @@ def _progress(path: str, rows: int) -> None:
 
 
 def _run(args) -> int:
-    result = pipeline.run(Path(args.landing), progress=_progress, full_refresh=args.full_refresh)
+    result = pipeline.run(
+        Path(args.landing),
+        progress=_progress,
+        full_refresh=args.full_refresh,
+        deliver=not args.no_deliveries,
+    )
     print(result.report())
     return 0 if result.ok else 1
 
@@ -200,6 +205,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--landing", required=True, help="landing folder to load")
     run.add_argument(
         "--full-refresh", action="store_true", help="rebuild incremental facts from scratch"
+    )
+    run.add_argument(
+        "--no-deliveries",
+        action="store_true",
+        help="publish but write no career-lead packs or open-data files (`packs`, `export-ees` "
+        "write them later)",
     )
     run.set_defaults(handler=_run)
 

@@ -147,9 +147,16 @@ def gate(url: str, result: RunResult) -> None:
     result.publication = publish_candidates(url, result.verification.verification_id)
 
 
-def run(landing: Path, progress=None, full_refresh: bool = False, url: str | None = None):
-    """Files to partner views: ingest, build the warehouse with dbt, then the quality gate;
-    one run at a time per warehouse (run_lease.RunInProgress if another holds it)."""
+def run(
+    landing: Path,
+    progress=None,
+    full_refresh: bool = False,
+    url: str | None = None,
+    deliver: bool = True,
+):
+    """Files to partner views: ingest, build the warehouse with dbt, then the quality gate,
+    then (if it passed and deliver) the deliveries; one run at a time per warehouse
+    (run_lease.RunInProgress if another holds it)."""
     if not Path(landing).is_dir():
         raise settings.ConfigurationError(f"landing folder {landing} does not exist")
     result = RunResult(url or warehouse.resolve_warehouse_url())
@@ -163,7 +170,7 @@ def run(landing: Path, progress=None, full_refresh: bool = False, url: str | Non
         else:
             access.deliver_career_lead_detail(loader)
             gate(loader, result)
-            if result.publication:
+            if result.publication and deliver:
                 _deliver_into(result, loader)
         access.apply(result.warehouse_url)  # career-lead logins for schools new in this run
     return result

@@ -77,7 +77,7 @@ def as_partner(url: str) -> str:
 
 def run_at(landing: Path, url: str, threshold: int, monkeypatch) -> pipeline.RunResult:
     monkeypatch.setenv("PATHWAYS_SUPPRESSION_THRESHOLD", str(threshold))
-    result = pipeline.run(landing, url=url)
+    result = pipeline.run(landing, url=url, deliver=False)
     assert result.ok, result.report()
     assert result.publication and sum(result.publication.rows.values()) > 0
     return result
@@ -252,7 +252,7 @@ def test_a_local_authority_selects_itself_and_its_schools(shape):
 
 def test_the_run_summary_shows_what_each_view_withholds(pilot):
     _, landing, url = pilot
-    result = pipeline.run(landing, url=url)
+    result = pipeline.run(landing, url=url, deliver=False)
     report = result.report()
     for view in VIEWS:
         assert f"partner.{view}:" in report
@@ -305,7 +305,7 @@ def test_publishing_1_1_over_a_1_0_warehouse_keeps_every_view_readable(tmp_path,
         reader = threading.Thread(target=partner_reads)
         reader.start()
         try:
-            result = pipeline.run(landing, url=url)
+            result = pipeline.run(landing, url=url, deliver=False)
         finally:
             upgraded.set()
             reader.join()

@@ -28,7 +28,7 @@ def built(tmp_path_factory):
     landing = tmp_path_factory.mktemp("landing")
     generate(landing, schools=4, students=10, cycles=2, seed=8)
     with scratch_warehouse() as url:
-        assert pipeline.run(landing, url=url).ok
+        assert pipeline.run(landing, url=url, deliver=False).ok
         yield url
 
 

@@ -218,7 +218,7 @@ def test_a_bad_cycle_is_held_back_until_corrected(tmp_path, database_url, pipeli
     source, landing = tmp_path / "source", tmp_path / "landing"
     generate(source, schools=6, cycles=5)
     shutil.copytree(source, landing, ignore=shutil.ignore_patterns("cycle=5"))
-    assert pipeline.run(landing, url=database_url).ok
+    assert pipeline.run(landing, url=database_url, deliver=False).ok
     published = publish.checksums(database_url)
     assert len(published) == 5
 
@@ -250,6 +250,6 @@ def test_a_bad_cycle_is_held_back_until_corrected(tmp_path, database_url, pipeli
     # The adviser re-sends the real cycle 5: the gate opens and partners see it.
     for interviews in (source / "cohort=2024/cycle=5").glob("interviews_*.csv"):
         shutil.copy2(interviews, landing / "cohort=2024/cycle=5" / interviews.name)
-    corrected = pipeline.run(landing, url=database_url)
+    corrected = pipeline.run(landing, url=database_url, deliver=False)
     assert corrected.ok, corrected.report()
     assert count(database_url, "select max(cycle) from partner.cycle_summary") == 5

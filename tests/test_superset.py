@@ -38,7 +38,7 @@ def superset(tmp_path_factory):
 def _served_superset(url: str, tmp_path_factory):
     landing = tmp_path_factory.mktemp("landing")
     generate(landing, defects=True)  # the demo cohort
-    assert pipeline.run(landing, url=url).ok
+    assert pipeline.run(landing, url=url, deliver=False).ok
     home = tmp_path_factory.mktemp("superset")
     env = superset_local.initialise(url, home)
     server = subprocess.Popen(

@@ -20,7 +20,7 @@ PARTNER_VIEWS = ("cycle_summary", "knowledge_by_area", "sector_interest", "post1
 
 def load_and_build(landing: Path, url: str, full_refresh: bool = False) -> None:
     """The whole cycle load: ingest, dbt build, quality gate and publication."""
-    result = pipeline.run(landing, full_refresh=full_refresh, url=url)
+    result = pipeline.run(landing, full_refresh=full_refresh, url=url, deliver=False)
     assert result.ok, result.report()
 
 
@@ -243,7 +243,7 @@ def test_a_failed_build_leaves_career_leads_the_last_good_builds_rows(
             "update restricted.roster_identity set forename = null where student_key = %s",
             (before[0][0],),
         )
-    result = pipeline.run(tmp_path, url=database_url)
+    result = pipeline.run(tmp_path, url=database_url, deliver=False)
     assert not result.ok and "restricted_career_lead_students" in result.report()
     with psycopg.connect(login) as conn:
         assert conn.execute(query).fetchall() == before
