@@ -10,7 +10,8 @@ from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-CHART = "[data-test='dashboard-component-chart-holder']"
+HOLDER = "[data-test='dashboard-component-chart-holder']"
+MARKDOWN = "./ancestor::*[contains(@class, 'dashboard-markdown')]"  # a text panel, no chart
 RENDERED = "canvas, svg, table"
 # What a chart shows instead of itself when its query or its rendering failed.
 ERROR_MARKERS = ("Unexpected error", "error occurred", "No results were returned",
@@ -21,6 +22,8 @@ ERROR_MARKERS = ("Unexpected error", "error occurred", "No results were returned
 class DashboardReport:
     slug: str
     charts: int = 0
+    filtered_by: str = ""
+    text: str = ""  # every chart's text, to check what a filter let through
     errors: list[str] = field(default_factory=list)
     screenshot: Path | None = None
     seconds: float = 0.0
@@ -51,11 +54,41 @@ def _log_in(driver, base_url: str, username: str, password: str) -> None:
     WebDriverWait(driver, 60).until(lambda d: "/login" not in d.current_url)
 
 
+def _rison(value) -> str:
+    """Rison, the URL encoding Superset reads its native_filters parameter in."""
+    if isinstance(value, dict):
+        return "(" + ",".join(f"{key}:{_rison(item)}" for key, item in value.items()) + ")"
+    if isinstance(value, list | tuple):
+        return "!(" + ",".join(_rison(item) for item in value) + ")"
+    text = str(value).replace("!", "!!").replace("'", "!'")
+    return f"'{text}'"
+
+
+def native_filters_parameter(filter_id: str, column: str, values: list[str]) -> str:
+    """The URL parameter that opens a dashboard with one native select filter applied."""
+    from urllib.parse import quote
+
+    state = {filter_id: {"id": filter_id,
+                         "extraFormData": {"filters": [{"col": column, "op": "IN",
+                                                        "val": values}]},
+                         "filterState": {"value": values, "label": ", ".join(values)},
+                         "ownState": {}}}  # fmt: skip
+    return "native_filters=" + quote(_rison(state), safe="():,!'")
+
+
+def _charts(driver) -> list:
+    """The dashboard's charts: the holders that are not Markdown panels."""
+    from selenium.webdriver.common.by import By
+
+    return [holder for holder in driver.find_elements(By.CSS_SELECTOR, HOLDER)
+            if not holder.find_elements(By.XPATH, MARKDOWN)]  # fmt: skip
+
+
 def _charts_settled(driver) -> list | None:
     """The chart holders once each shows a chart or an error and nothing is loading."""
     from selenium.webdriver.common.by import By
 
-    holders = driver.find_elements(By.CSS_SELECTOR, CHART)
+    holders = _charts(driver)
     if not holders or driver.find_elements(By.CSS_SELECTOR, "[data-test='loading-indicator']"):
         return None
     for holder in holders:
@@ -68,11 +101,10 @@ def _charts_settled(driver) -> list | None:
 
 def check_dashboards(
     base_url: str, username: str, password: str, slugs: list[str], out_dir: Path,
-    timeout: float = 120,
+    timeout: float = 120, filters: dict[str, list[tuple[str, str, str, str]]] | None = None,
 ) -> list[DashboardReport]:  # fmt: skip
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-
+    """Open each dashboard, unfiltered, then once per (name, filter id, column, value) in
+    filters[slug]; a report (and a screenshot) per view."""
     out_dir.mkdir(parents=True, exist_ok=True)
     reports = []
     with tempfile.TemporaryDirectory() as profile:
@@ -80,20 +112,35 @@ def check_dashboards(
         try:
             _log_in(driver, base_url, username, password)
             for slug in slugs:
-                report = DashboardReport(slug)
-                started = time.monotonic()
-                driver.get(f"{base_url}/superset/dashboard/{slug}/?standalone=1")
-                holders = WebDriverWait(driver, timeout, poll_frequency=1).until(_charts_settled)
-                time.sleep(1)  # let the last animation finish before the screenshot
-                report.seconds = time.monotonic() - started
-                report.charts = len(holders)
-                for holder in driver.find_elements(By.CSS_SELECTOR, CHART):
-                    text = holder.text
-                    if any(marker in text for marker in ERROR_MARKERS):
-                        report.errors.append(text[:300])
-                report.screenshot = out_dir / f"{slug}.png"
-                driver.save_screenshot(str(report.screenshot))
-                reports.append(report)
+                views = [("", "")] + [
+                    (name, native_filters_parameter(filter_id, column, [value]))
+                    for name, filter_id, column, value in (filters or {}).get(slug, [])
+                ]
+                for name, parameter in views:
+                    url = f"{base_url}/superset/dashboard/{slug}/?standalone=1&{parameter}"
+                    report = _look(driver, url, slug, timeout)
+                    report.filtered_by = name
+                    shot = slug + (f"--{name}".replace(" ", "_").lower() if name else "")
+                    report.screenshot = out_dir / f"{shot}.png"
+                    driver.save_screenshot(str(report.screenshot))
+                    reports.append(report)
         finally:
             driver.quit()
     return reports
+
+
+def _look(driver, url: str, slug: str, timeout: float) -> DashboardReport:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    report = DashboardReport(slug)
+    started = time.monotonic()
+    driver.get(url)
+    WebDriverWait(driver, timeout, poll_frequency=1).until(_charts_settled)
+    time.sleep(1)  # let the last animation finish before the screenshot
+    report.seconds = time.monotonic() - started
+    holders = _charts(driver)
+    report.charts = len(holders)
+    texts = [holder.text for holder in holders]
+    report.errors = [text[:300] for text in texts if any(m in text for m in ERROR_MARKERS)]
+    report.text = "\n".join(texts)
+    return report

@@ -36,7 +36,35 @@ SQLALCHEMY_DATABASE_URI = "sqlite:///{db}"
 SCARF_ANALYTICS = False
 WTF_CSRF_ENABLED = True
 TALISMAN_ENABLED = False
-FEATURE_FLAGS = {{"DASHBOARD_NATIVE_FILTERS": True}}
+# Tiles and "latest cycle" charts filter with a subquery (`cycle = (select max(cycle) ...)`);
+# Jinja templating stays off (partners can write custom SQL in Explore).
+FEATURE_FLAGS = {{"DASHBOARD_NATIVE_FILTERS": True, "ALLOW_ADHOC_SUBQUERY": True}}
+"""
+
+# `superset import-dashboards` overwrites dashboards but keeps any dataset or chart it already
+# has, so a changed chart would never reach a Superset that imported an earlier release: import
+# datasets, then charts, then dashboards, each overwriting its own kind.
+IMPORT_SCRIPT = """
+import sys, zipfile, yaml
+from superset.app import create_app
+app = create_app()
+with app.app_context():
+    from superset import security_manager
+    from superset.commands.chart.importers.v1 import ImportChartsCommand
+    from superset.commands.dashboard.importers.v1 import ImportDashboardsCommand
+    from superset.commands.dataset.importers.v1 import ImportDatasetsCommand
+    from superset.commands.importers.v1.utils import get_contents_from_bundle
+    from superset.utils.core import override_user
+    with zipfile.ZipFile(sys.argv[1]) as bundle:
+        contents = get_contents_from_bundle(bundle)
+    metadata = yaml.safe_load(contents["metadata.yaml"])
+    with override_user(security_manager.find_user(username="admin")):
+        for command, kind in ((ImportDatasetsCommand, "SqlaTable"),
+                              (ImportChartsCommand, "Slice"),
+                              (ImportDashboardsCommand, "Dashboard")):
+            typed = {**contents, "metadata.yaml": yaml.safe_dump({**metadata, "type": kind})}
+            command(typed, overwrite=True).run()
+    print("imported", sum(name.startswith("charts/") for name in contents), "charts")
 """
 
 # Run inside Superset's app context: a Partner role = Gamma's permissions + the partner
@@ -111,6 +139,25 @@ def admin_password(home: Path = SUPERSET_HOME) -> str:
     return _secret("admin_password", home)
 
 
+PARTNER_USER = "partner"
+
+
+def partner_password(home: Path = SUPERSET_HOME) -> str:
+    return _secret("partner_password", home)
+
+
+def _user(env: dict, username: str, password: str, role: str | None = None) -> None:
+    """Create the user (an admin if no role), or set its password again if it exists, so the
+    login printed is always one that works."""
+    names = ["--username", username, "--firstname", "Pathways", "--lastname", username.title(),
+             "--email", f"{username}@pathways.invalid", "--password", password]  # fmt: skip
+    command = ["fab", "create-user", "--role", role, *names] if role else ["fab", "create-admin",
+                                                                          *names]  # fmt: skip
+    created = _superset(env, *command, allowed="already exists")
+    if "already exists" in created:
+        _superset(env, "fab", "reset-password", "--username", username, "--password", password)
+
+
 def _superset(env: dict, *args: str, allowed: str | None = None) -> str:
     finished = subprocess.run(
         [str(SUPERSET_VENV / "superset"), *args], env=env, capture_output=True, text=True
@@ -136,7 +183,8 @@ def import_dashboards(env: dict, warehouse_url: str, workdir: Path) -> None:
     """Import the bundle (logins filled in) and give the Partner role its datasets."""
     archive = bundle(warehouse_url, workdir / "pathways_dashboards.zip")
     try:
-        _superset(env, "import-dashboards", "-p", str(archive), "-u", "admin")
+        subprocess.run([str(SUPERSET_VENV / "python"), "-c", IMPORT_SCRIPT, str(archive)],
+                       env=env, check=True, capture_output=True)  # fmt: skip
     finally:
         archive.unlink()  # it holds the database logins
     script = PARTNER_ROLE_SCRIPT.format(role=PARTNER_ROLE, database=PARTNER_DATABASE)
@@ -160,14 +208,10 @@ def initialise(warehouse_url: str, home: Path = SUPERSET_HOME) -> dict[str, str]
     """db upgrade, admin user, init, import the dashboards, the Partner role. Idempotent."""
     env = environment(home)
     _superset(env, "db", "upgrade")
-    created = _superset(env, "fab", "create-admin", "--username", "admin", "--firstname",
-                        "Pathways", "--lastname", "Admin", "--email", "admin@pathways.invalid",
-                        "--password", admin_password(home), allowed="already exists")  # fmt: skip
-    if "already exists" in created:  # the login printed must be the admin's: set it again
-        _superset(env, "fab", "reset-password", "--username", "admin", "--password",
-                  admin_password(home))  # fmt: skip
+    _user(env, "admin", admin_password(home))
     _superset(env, "init")
     import_dashboards(env, warehouse_url, home)
+    _user(env, PARTNER_USER, partner_password(home), role=PARTNER_ROLE)  # sees what partners see
     return env
 
 
@@ -177,6 +221,7 @@ def serve(warehouse_url: str, port: int = 8088, home: Path = SUPERSET_HOME) -> i
     def ready() -> None:
         print(f"Superset is up: http://127.0.0.1:{port}")
         print(f"login: admin / {admin_password(home)}")
+        print(f"what partners see: {PARTNER_USER} / {partner_password(home)}")
         print("Dashboards: Regional overview, Knowledge areas, Where people want to work, "
               "Post-16 plans, Interventions, School drill-down, Data quality")  # fmt: skip
         print("Ctrl-C stops Superset.")

@@ -116,6 +116,9 @@ def test_the_partner_role_sees_only_partner_dashboards_and_data(superset):
     )  # fmt: skip
     token = login("college", "pw-college")
     assert {d["slug"] for d in listing(token, "dashboard")} == PARTNER_SLUGS
+    # ...as does the partner login `pathways superset` prints.
+    printed = login(superset_local.PARTNER_USER, superset_local.partner_password(superset["home"]))
+    assert {d["slug"] for d in listing(printed, "dashboard")} == PARTNER_SLUGS
     datasets = {(d["schema"], d["table_name"]) for d in listing(token, "dataset")}
     assert {schema for schema, _ in datasets} == {"partner"} and len(datasets) == 5
     admin = login("admin", superset_local.admin_password(superset["home"]))
@@ -125,14 +128,136 @@ def test_the_partner_role_sees_only_partner_dashboards_and_data(superset):
         assert (status == 200) == partner_chart, chart["slice_name"]
 
 
-def test_dashboards_render_in_a_real_browser(superset):
+# One area of each kind, a name inside it the charts must still show, and one they must not: an
+# LEP area's filter drops the other area's authorities, an authority's its neighbours, a school's
+# the other schools of its authority.
+AREA_FILTERS = [
+    ("LEP area", "Tees Valley", "Darlington", "Gateshead"),
+    ("Local authority", "Darlington", "Darlington", "Hartlepool"),
+    ("School", "Darlington High School 28", "Darlington High School 28",
+     "Darlington Community College 27"),
+]  # fmt: skip
+
+
+def _native_filters(slug: str) -> dict[str, tuple[str, str]]:
+    config = yaml.safe_load((superset_local.EXPORTS / "dashboards" / f"{slug}.yaml").read_text())
+    return {
+        native["name"]: (native["id"], native["targets"][0]["column"]["name"])
+        for native in config["metadata"]["native_filter_configuration"]
+    }
+
+
+def test_dashboards_render_and_their_area_filters_work_in_a_real_browser(superset):
+    """Every dashboard, unfiltered and then with each area filter applied, in headless Chromium:
+    every chart shows rows with no error, and what the filter excludes is not shown."""
     assert shutil.which("chromium") and shutil.which("chromedriver"), "run make setup"
+    filters = {
+        slug: [(name, *_native_filters(slug)[name], value) for name, value, *_ in AREA_FILTERS]
+        for slug in ALL_SLUGS - {"data-quality"}
+    }
     reports = check_dashboards(BASE, "admin", superset_local.admin_password(superset["home"]),
-                               sorted(ALL_SLUGS), ARTEFACTS)  # fmt: skip
+                               sorted(ALL_SLUGS), ARTEFACTS, filters=filters)  # fmt: skip
+    assert len(reports) == len(ALL_SLUGS) + 3 * len(filters)
+    expected = {name: (insider, outsider) for name, _, insider, outsider in AREA_FILTERS}
     for report in reports:
-        print(f"{report.slug}: {report.charts} charts in {report.seconds:.1f}s")
-        assert report.charts >= 3 and report.errors == [], (report.slug, report.errors)
+        print(f"{report.slug} {report.filtered_by}: {report.charts} charts, {report.seconds:.1f}s")
+        view = (report.slug, report.filtered_by)
+        assert report.charts >= 3 and report.errors == [], (view, report.errors)
         assert report.screenshot.stat().st_size > 20_000
+        if report.filtered_by:
+            insider, outsider = expected[report.filtered_by]
+            assert outsider not in report.text, view
+            if report.slug != "interventions":  # its charts name no area
+                assert insider in report.text, view
+
+
+SET_CHART_METRICS = """
+import json, sys
+from superset.app import create_app
+app = create_app()
+with app.app_context():
+    from superset import db
+    from superset.models.slice import Slice
+    chart = db.session.query(Slice).filter_by(slice_name=sys.argv[1]).one()
+    params = json.loads(chart.params)
+    print(json.dumps(params["metrics"]))
+    params["metrics"] = json.loads(sys.argv[2])
+    chart.params = json.dumps(params)
+    db.session.commit()
+"""
+
+
+def _set_chart_metrics(superset, chart: str, metrics: list) -> list:
+    """Change a chart's metrics in Superset's metadata, as an analyst's edit would; returns the
+    metrics it had."""
+    finished = subprocess.run(
+        [str(superset_local.SUPERSET_VENV / "python"), "-c", SET_CHART_METRICS, chart,
+         json.dumps(metrics)],
+        env=superset["env"], check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
+def test_the_browser_check_catches_a_broken_chart(superset):
+    """Negative control: a chart whose metric no longer exists is reported, not passed."""
+    chart = "Mean knowledge by area (1-5)"
+    bad = {"expressionType": "SQL", "sqlExpression": "MAX(no_such_column)", "label": "broken"}
+    kept = _set_chart_metrics(superset, chart, [bad])
+    try:
+        (report,) = check_dashboards(
+            BASE, "admin", superset_local.admin_password(superset["home"]),
+            ["regional-overview"], ARTEFACTS / "negative-control",
+        )  # fmt: skip
+    finally:
+        _set_chart_metrics(superset, chart, kept)
+    assert len(report.errors) == 1 and "no_such_column" in report.errors[0], report.errors
+
+
+def _code_lists() -> set[str]:
+    """Every code of the project's code lists (its dbt seeds), and the area codes."""
+    import csv
+
+    codes = set()
+    for seed in (superset_local.REPO_ROOT / "dbt_project" / "seeds").glob("*.csv"):
+        with seed.open() as rows:
+            for row in csv.DictReader(rows):
+                codes.update(row.get(key) for key in ("code", "la_code") if row.get(key))
+    return codes
+
+
+def test_no_chart_shows_a_code_and_shares_are_percentages(superset):
+    """Through the API: the values of every chart's dimensions (legend, axis, table column) are
+    labels, never a code of the code lists; every share metric is formatted as a percentage."""
+    codes = _code_lists()
+    assert {"north_east", "840", "apprenticeship", "digital", "F", "K"} <= codes  # the control
+    token = login("admin", superset_local.admin_password(superset["home"]))
+    shown_codes = {}
+    for chart in listing(token, "chart"):
+        status, body = api("GET", f"/api/v1/chart/{chart['id']}", token)
+        params = json.loads(json.loads(body)["result"]["params"])
+        dimensions = [params.get("x_axis"), *(params.get("groupby") or []),
+                      *(params.get("all_columns") or [])]  # fmt: skip
+        if isinstance(params.get("groupby"), str):  # the heatmap's one row dimension
+            dimensions = [params.get("x_axis"), params["groupby"]]
+        status, body = api("GET", f"/api/v1/chart/{chart['id']}/data/", token)
+        for result in json.loads(body)["result"]:
+            for row in result["data"]:
+                found = {
+                    str(row[d])
+                    for d in dimensions  # a figure (a count, `c`) is no code, even if it is 390
+                    if isinstance(row.get(d), str) and not d.endswith("_shown") and row[d] in codes
+                }
+                if found:
+                    shown_codes.setdefault(chart["slice_name"], set()).update(found)
+        chosen = params.get("metrics") or ([params["metric"]] if params.get("metric") else [])
+        metrics = [m if isinstance(m, str) else m.get("label") for m in chosen]
+        if any(str(m).startswith("pct") for m in metrics):
+            assert "%" in params.get("y_axis_format", "%"), chart["slice_name"]
+    assert shown_codes == {}
+    for path in superset_local.EXPORTS.glob("datasets/*/*.yaml"):
+        for metric in yaml.safe_load(path.read_text())["metrics"]:
+            if metric["metric_name"].startswith("pct"):
+                assert metric["d3format"].endswith("%"), (path.name, metric["metric_name"])
 
 
 def _objects(archive: Path) -> dict[str, dict]:
