@@ -59,6 +59,8 @@ class Codes:
     mode: CodeList
     neet_risk: CodeList
     destination: CodeList
+    activities: CodeList  # what a young person did in a month after Year 11 (section 8)
+    nccis: dict[str, str]  # NCCIS current-activity code -> activity code
 
 
 @cache
@@ -80,4 +82,10 @@ def load_codes(seeds_dir: Path = SEEDS_DIR) -> Codes:
         ),
         neet_risk=_fixed("NEET risk", {"low": "low", "medium": "medium", "high": "high"}),
         destination=_fixed("destination", {"eet": "eet", "neet": "neet", "unknown": "unknown"}),
+        activities=_code_list(
+            "destination activity", "code", _read_seed("destination_activities", seeds_dir)
+        ),
+        nccis={
+            row["nccis_code"]: row["activity"] for row in _read_seed("nccis_activities", seeds_dir)
+        },
     )

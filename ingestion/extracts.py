@@ -1,4 +1,4 @@
-"""The three extracts of the contract: their columns, cross-column rules and where rows land.
+"""The extracts of the contract: their columns, cross-column rules and where rows land.
 
 Rules run column by column over a batch of rows (see ingestion.batch); each extract binds its
 fields to the file being loaded (which school, which cycle) and turns a checked batch into
@@ -7,6 +7,7 @@ rows for its raw table and, for personal data, its restricted table.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from itertools import repeat
@@ -84,6 +85,9 @@ class SchoolsExtract:
     def file_problem(self, landed, context) -> str | None:
         return None
 
+    def header_problem(self, header: list[str]) -> str | None:
+        return None
+
     def bind(self, landed, context, file_id: int) -> SchoolsExtract.File:
         return self.File(self, landed, file_id)
 
@@ -129,6 +133,9 @@ class RosterExtract:
             Field("disadvantaged", True, rules.coded(codes.yes_no)),
             Field("attendance_pct", False, rules.number_between(0, 100, "attendance %")),
         )
+
+    def header_problem(self, header: list[str]) -> str | None:
+        return None
 
     def file_problem(self, landed, context) -> str | None:
         if landed.key not in context.schools(landed.cohort):
@@ -209,6 +216,9 @@ class InterviewsExtract:
     def file_problem(self, landed, context) -> str | None:
         return None
 
+    def header_problem(self, header: list[str]) -> str | None:
+        return None
+
     def bind(self, landed, context, file_id: int) -> InterviewsExtract.File:
         return self.File(self, landed, context, file_id)
 
@@ -285,8 +295,171 @@ class InterviewsExtract:
             return raw, (row for row in notes if row[3] or row[4])
 
 
+def destination_months(cohort: int) -> tuple[date, date]:
+    """September after Year 11 to the following March (section 8)."""
+    return date(cohort + 2, 9, 1), date(cohort + 3, 3, 1)
+
+
+def parse_month(text: str) -> str | Problem:
+    """`YYYY-MM`, or a date whose month is taken; the first day of the month."""
+    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        return f"{text}-01"
+    day = rules.to_date(text)
+    if day is None:
+        return Problem("is not a month: expected YYYY-MM (or a date)")
+    return f"{day:%Y-%m}-01"
+
+
+def nccis_code(mapping: dict[str, str]) -> rules.Parser:
+    def parse(text: str) -> str | Problem:
+        if text.isdigit() and int(text) < 200:
+            return Problem("is an NCCIS code for a pupil below leaving age (below 200)")
+        return text if text in mapping else Problem("is not in the NCCIS activity code list")
+
+    return parse
+
+
+class DestinationsExtract:
+    """A local authority's record of what each programme student did, month by month."""
+
+    kind = "destinations"
+    raw_table = "raw.destination"
+    raw_columns = (
+        "file_id", "line_number", "cohort", "la_code", "student_key", "activity_month",
+        "activity", "nccis_code",
+    )  # fmt: skip
+    restricted_table = "restricted.destination_provider"
+    restricted_columns = ("file_id", "line_number", "student_key", "provider")
+
+    def __init__(self, codes: Codes):
+        self.codes = codes
+        self.fields = (
+            Field("upn", True, rules.parse_upn),
+            Field("activity_month", True, parse_month),
+            Field("activity", False, rules.coded(codes.activities)),
+            Field("nccis_code", False, nccis_code(codes.nccis)),
+            Field("provider", False, rules.plain_text, cacheable=False),
+        )
+
+    def file_problem(self, landed, context) -> str | None:
+        if self.codes.local_authorities.lookup(landed.key) != landed.key:
+            return f"'{landed.key}' in the file name is not a local authority code of the list"
+        return None
+
+    def header_problem(self, header: list[str]) -> str | None:
+        if "activity" in header or "nccis_code" in header:
+            return None
+        return "missing column: a destinations file needs activity or nccis_code (or both)"
+
+    def bind(self, landed, context, file_id: int) -> DestinationsExtract.File:
+        return self.File(self, landed, context, file_id)
+
+    class File:
+        def __init__(self, extract, landed, context, file_id):
+            first, last = destination_months(landed.cohort)
+
+            def in_window(month: str):
+                if first <= date.fromisoformat(month) <= last:
+                    return month
+                return Problem(
+                    f"is outside cohort {landed.cohort}'s destination months "
+                    f"({first:%B %Y} to {last:%B %Y})"
+                )
+
+            self.fields = _bound_to_file(
+                extract.fields, context, activity_month=lambda p: _also(p, in_window)
+            )
+            self.nccis = extract.codes.nccis
+            self.context = context
+            self.students = context.cohort_students(landed.cohort)
+            self.constants = (file_id, landed.cohort, landed.key)
+            self.seen: dict[tuple[str, str], int] = {}
+
+        def _activity(self, batch: Batch, index: int, given: str, code: str) -> str | None:
+            """The row's activity: the code given, or the NCCIS code's; None if rejected."""
+            mapped = self.nccis.get(code) if code else None
+            if given and mapped and given != mapped:
+                reason = f"maps to {mapped}, which does not agree with the activity {given}"
+                batch.reject(index, ("nccis_code", code, reason))
+            elif not (given or mapped):
+                batch.reject(index, ("activity", "", "is blank and so is nccis_code: one is "
+                                                    "required"))  # fmt: skip
+            return given or mapped
+
+        def finish(self, batch: Batch) -> tuple[Rows, Rows]:
+            c = batch.columns
+            keys = self.context.pseudonyms(c["upn"])
+            file_id, cohort, la_code = self.constants
+            activities = []
+            for index, (key, month) in enumerate(zip(keys, c["activity_month"], strict=True)):
+                if index in batch.rejected:
+                    activities.append(None)
+                    continue
+                activities.append(
+                    self._activity(batch, index, c["activity"][index], c["nccis_code"][index])
+                )
+                if key not in self.students:
+                    reason = f"is not on a roster of cohort {cohort}: not a programme student"
+                    batch.reject(index, ("upn", c["upn"][index], reason))
+                elif (key, month) in self.seen:
+                    first = self.seen[key, month]
+                    reason = f"appears again for this student (first at line {first})"
+                    batch.reject(index, ("activity_month", month[:7], reason))
+                else:
+                    self.seen[key, month] = batch.lines[index]
+            raw = batch.good(
+                repeat(file_id), batch.lines, repeat(cohort), repeat(la_code), keys,
+                c["activity_month"], activities, c["nccis_code"],
+            )  # fmt: skip
+            providers = batch.good(repeat(file_id), batch.lines, keys, c["provider"])
+            return raw, (row for row in providers if row[3])
+
+
+class ComparisonExtract:
+    """Each local authority's published NEET-or-not-known rate for the whole year group."""
+
+    kind = "comparison"
+    raw_table = "raw.destination_comparison"
+    raw_columns = ("file_id", "line_number", "cohort", "la_code", "pct_neet_or_not_known")
+    restricted_table = None
+    restricted_columns = ()
+
+    def __init__(self, codes: Codes):
+        self.fields = (
+            Field("la_code", True, rules.coded(codes.local_authorities)),
+            Field("pct_neet_or_not_known", True,
+                  rules.number_between(0, 100, "% NEET or not known")),
+        )  # fmt: skip
+
+    def file_problem(self, landed, context) -> str | None:
+        return None
+
+    def header_problem(self, header: list[str]) -> str | None:
+        return None
+
+    def bind(self, landed, context, file_id: int) -> ComparisonExtract.File:
+        return self.File(self, landed, file_id)
+
+    class File:
+        def __init__(self, extract, landed, file_id):
+            self.fields = extract.fields
+            self.constants = (file_id, landed.cohort)
+            self.seen: dict[str, int] = {}
+
+        def finish(self, batch: Batch) -> tuple[Rows, None]:
+            _first_seen(batch, "la_code", self.seen)
+            c = batch.columns
+            file_id, cohort = self.constants
+            raw = batch.good(
+                repeat(file_id), batch.lines, repeat(cohort), c["la_code"],
+                c["pct_neet_or_not_known"],
+            )  # fmt: skip
+            return raw, None
+
+
 def all_extracts(codes: Codes) -> dict[str, object]:
-    return {
-        extract.kind: extract
-        for extract in (SchoolsExtract(codes), RosterExtract(codes), InterviewsExtract(codes))
-    }
+    extracts = (
+        SchoolsExtract(codes), RosterExtract(codes), InterviewsExtract(codes),
+        ComparisonExtract(codes), DestinationsExtract(codes),
+    )  # fmt: skip
+    return {extract.kind: extract for extract in extracts}

@@ -16,10 +16,16 @@ _PATTERNS = {
     "interviews": re.compile(
         rf"{_COHORT}/{_CYCLE}/interviews_(?P<key>[A-Za-z0-9][A-Za-z0-9_-]*){_EXT}", re.IGNORECASE
     ),
+    "comparison": re.compile(rf"{_COHORT}/destinations/comparison\.csv", re.IGNORECASE),
+    "destinations": re.compile(
+        rf"{_COHORT}/destinations/destinations_(?P<key>[^/]+?){_EXT}", re.IGNORECASE
+    ),
 }
 # Schools first, then each cycle's rosters, then its interviews: later extracts are checked
-# against what the earlier ones loaded.
-KIND_ORDER = {"schools": 0, "roster": 1, "interviews": 2}
+# against what the earlier ones loaded. Destinations come after every cycle (their students
+# must be on a roster of the cohort).
+KIND_ORDER = {"schools": 0, "roster": 1, "interviews": 2, "comparison": 3, "destinations": 4}
+AFTER_EVERY_CYCLE = 99
 
 
 @dataclass(frozen=True)
@@ -29,7 +35,7 @@ class LandedFile:
     kind: str | None
     cohort: int | None = None
     cycle: int | None = None
-    key: str | None = None  # the URN of a roster, the adviser of an interview file
+    key: str | None = None  # a roster's URN, an interview file's adviser, destinations' LA
     ext: str = "csv"
     problem: str | None = None  # why the name alone quarantines it
 
@@ -43,9 +49,10 @@ class LandedFile:
 
     @property
     def sort_key(self) -> tuple:
+        after_cycles = self.kind in ("comparison", "destinations")
         return (
             self.cohort or 0,
-            self.cycle or 0,
+            AFTER_EVERY_CYCLE if after_cycles else self.cycle or 0,
             KIND_ORDER.get(self.kind, 9),
             self.relative_path,
         )
@@ -100,8 +107,10 @@ def classify(path: Path, root: Path, known_cycles: set[int]) -> LandedFile:
         kind=None,
         problem=(
             "file name fits no extract pattern (expected cohort=YYYY/schools.csv, "
-            "cohort=YYYY/cycle=N/roster_<URN>.csv|xlsx or "
-            "cohort=YYYY/cycle=N/interviews_<ADVISER>.csv|xlsx)"
+            "cohort=YYYY/cycle=N/roster_<URN>.csv|xlsx, "
+            "cohort=YYYY/cycle=N/interviews_<ADVISER>.csv|xlsx, "
+            "cohort=YYYY/destinations/destinations_<LA code>.csv|xlsx or "
+            "cohort=YYYY/destinations/comparison.csv)"
         ),
     )
 

@@ -28,6 +28,9 @@ DATA_TABLES = (
     "restricted.roster_identity",
     "raw.interview",
     "restricted.interview_note",
+    "raw.destination",
+    "restricted.destination_provider",
+    "raw.destination_comparison",
     "restricted.rejected_row",
     "raw.load_warning",
 )
@@ -79,6 +82,7 @@ class LoadContext:
         self._schools: dict[int, set[str]] = {}
         self._roster_cycle: tuple[int, int] | None = None
         self._roster: set[tuple[str, str]] = set()
+        self._cohort_students: tuple[int, set[str]] | None = None
 
     def pseudonym(self, upn: str) -> str:
         key = self._pseudonyms.get(upn)
@@ -122,11 +126,22 @@ class LoadContext:
             self._roster_cycle, self._roster = (cohort, cycle), set(rows)
         return self._roster
 
+    def cohort_students(self, cohort: int) -> set[str]:
+        """Keys of the students on any roster of the cohort (read before a file's COPY starts:
+        the connection cannot answer queries during one)."""
+        if self._cohort_students is None or self._cohort_students[0] != cohort:
+            rows = self.conn.execute(
+                "select distinct student_key from raw.roster where cohort = %s", (cohort,)
+            )
+            self._cohort_students = (cohort, {key for (key,) in rows})
+        return self._cohort_students[1]
+
     def forget(self, landed: LandedFile) -> None:
         """A schools or roster file changed: what depends on it must be read again."""
         self._schools.pop(landed.cohort, None)
         if self._roster_cycle == (landed.cohort, landed.cycle):
             self._roster_cycle = None
+        self._cohort_students = None
 
 
 @dataclass
@@ -266,6 +281,8 @@ def _stream_rows(cursor, extract, landed, context, file_id, result, progress) ->
     header = normalise_header(header_cells)
     bound = extract.bind(landed, context, file_id)
     positions, extra_columns = _header_positions(header, bound.fields)
+    if problem := extract.header_problem(header):
+        raise BadHeader(problem)
     width = len(header)
     caches = [{} for _ in bound.fields]
     restricted, rejects, warnings = _Spool(file_id), _Spool(file_id), _Spool(file_id)
@@ -382,10 +399,14 @@ def load_file(
     with conn.transaction(), conn.cursor() as cursor:
         cursor.execute("select pg_advisory_xact_lock(hashtext(%s))", (landed.relative_path,))
         current = cursor.execute(
-            "select file_id, sha256 from raw.file_load where source_path = %s and is_current",
+            "select file_id, sha256, extract_kind from raw.file_load "
+            "where source_path = %s and is_current",
             (landed.relative_path,),
         ).fetchone()
-        if current and current[1] == sha256 and not force:
+        # A name no extract pattern knew when it was delivered (destinations before section 8)
+        # is examined again once one does, though its bytes are the same.
+        newly_known = current and current[2] is None and landed.kind is not None
+        if current and current[1] == sha256 and not force and not newly_known:
             return FileResult(landed.relative_path, "unchanged")
         if current:
             _supersede(cursor, current[0])

@@ -17,7 +17,7 @@ create table if not exists raw.pseudonym_key (
 create table if not exists raw.file_load (
     file_id           bigint generated always as identity primary key,
     source_path       text        not null,  -- relative to the landing root
-    extract_kind      text,                  -- schools | roster | interviews; null if unrecognised
+    extract_kind      text,                  -- schools | roster | interviews | destinations | comparison
     cohort            integer,
     cycle             integer,
     file_key          text,                  -- the URN of a roster, the adviser of interviews
@@ -161,4 +161,62 @@ from raw.interview_version as loser
 join raw.interview_version as winner
     on winner.cohort = loser.cohort and winner.cycle = loser.cycle
     and winner.student_key = loser.student_key and winner.version_rank = 1
+where loser.version_rank > 1;
+
+-- Destinations (contract section 8): one activity per student and month, sent by each local
+-- authority after Year 11; the provider (free text) is restricted.
+create table if not exists raw.destination (
+    file_id        bigint  not null,
+    line_number    integer not null,
+    cohort         integer not null,
+    la_code        text    not null,  -- the local authority that sent the file
+    student_key    text    not null,
+    activity_month date    not null,  -- the first day of the month
+    activity       text    not null,  -- a destination_activities code
+    nccis_code     text               -- as delivered, when it was
+);
+create index if not exists destination_file on raw.destination (file_id);
+create index if not exists destination_cohort on raw.destination (cohort, student_key);
+
+create table if not exists restricted.destination_provider (
+    file_id     bigint  not null,
+    line_number integer not null,
+    student_key text    not null,
+    provider    text    not null
+);
+create index if not exists destination_provider_file on restricted.destination_provider (file_id);
+
+create table if not exists raw.destination_comparison (
+    file_id               bigint        not null,
+    line_number           integer       not null,
+    cohort                integer       not null,
+    la_code               text          not null,
+    pct_neet_or_not_known numeric(5, 2) not null
+);
+create index if not exists destination_comparison_file on raw.destination_comparison (file_id);
+
+-- As for interviews: a second activity for the same student and month, the file delivered
+-- last wins (then the later file, then the later line); the losers are the conflicts.
+create or replace view raw.destination_version as
+select
+    destination.*,
+    file_load.delivered_at,
+    row_number() over (
+        partition by destination.cohort, destination.student_key, destination.activity_month
+        order by file_load.delivered_at desc, destination.file_id desc,
+            destination.line_number desc
+    ) as version_rank
+from raw.destination
+join raw.file_load using (file_id);
+
+create or replace view raw.destination_conflict as
+select
+    loser.cohort, loser.student_key, loser.activity_month,
+    loser.activity as superseded_activity, winner.activity as winning_activity,
+    loser.file_id as superseded_file_id, loser.line_number as superseded_line_number,
+    winner.file_id as winning_file_id, winner.line_number as winning_line_number
+from raw.destination_version as loser
+join raw.destination_version as winner
+    on winner.cohort = loser.cohort and winner.student_key = loser.student_key
+    and winner.activity_month = loser.activity_month and winner.version_rank = 1
 where loser.version_rank > 1;

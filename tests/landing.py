@@ -40,6 +40,17 @@ def interview_row(n: int, **changes) -> dict[str, str]:
     return row
 
 
+DESTINATION_HEADER = ["upn", "activity_month", "activity", "nccis_code", "provider"]
+
+
+def destination_row(n: int, **changes) -> dict[str, str]:
+    """Cohort 2024's students are tracked September 2026 to March 2027."""
+    row = {"upn": upn(n), "activity_month": "2026-11", "activity": "education",
+           "nccis_code": "", "provider": "Gateshead College"}  # fmt: skip
+    row.update(changes)
+    return row
+
+
 def write_csv(path: Path, header: list[str], rows: list[dict], **options) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     encoding = "utf-8-sig" if options.get("bom") else "utf-8"
@@ -76,6 +87,14 @@ class Landing:
         header = header or interview_header(load_codes())
         name = f"cycle={cycle}/interviews_{adviser}.csv"
         return write_csv(self.path(name), header, rows, **options)
+
+    def destinations(self, rows, la="390", header=DESTINATION_HEADER, **options) -> Path:
+        name = f"destinations/destinations_{la}.csv"
+        return write_csv(self.path(name), header, rows, **options)
+
+    def comparison(self, rows) -> Path:
+        header = ["la_code", "pct_neet_or_not_known"]
+        return write_csv(self.path("destinations/comparison.csv"), header, rows)
 
 
 def set_knowledge_scores(path: Path, score: str) -> None:

@@ -13,11 +13,12 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
+import psycopg
 import pytest
 import yaml
 from conftest import scratch_warehouse
 
-from pathways import pipeline, services, superset_local
+from pathways import access, pipeline, services, superset_local, warehouse
 from pathways.dashboard_browser import check_dashboards
 from pathways.synthetic import generate
 
@@ -312,16 +313,34 @@ def test_export_and_reimport_yield_the_same_objects(superset, tmp_path):
     assert _objects(second) == exported
 
 
-def test_initialising_again_points_at_the_new_warehouse_and_keeps_the_login(superset, tmp_path):
+def test_initialising_again_points_at_the_new_warehouse_and_keeps_the_login(superset):
     """`pathways superset` with another WAREHOUSE_URL (or after the demo database is gone):
-    every connection follows it, and the printed admin password is the admin's."""
-    other = superset["url"].rsplit("/", 1)[0] + "/pathways_elsewhere"
-    (superset["home"] / "admin_password").write_text("a-new-password-for-this-test")
-    env = superset_local.initialise(other, superset["home"])
-    pointed = superset_local.point_connections(env, other)
-    assert "pathways_partner@127.0.0.1:5432/pathways_elsewhere" in pointed, pointed
-    assert "pathways_analyst@127.0.0.1:5432/pathways_elsewhere" in pointed, pointed
-    assert superset["url"].rsplit("/", 1)[1] not in pointed
-    assert login("admin", "a-new-password-for-this-test")
-    # Back to the test's warehouse for any test that runs after this one.
-    superset_local.point_connections(env, superset["url"])
+    every chart answers from the new warehouse, and the printed admin password is the admin's.
+    Runs last: it drops the module's first warehouse to prove nothing still reads it."""
+    first = superset["url"]
+    second = f"{first}_second"
+    with psycopg.connect(first.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        admin.execute(  # a template must have no sessions: Superset's are closed
+            "select pg_terminate_backend(pid) from pg_stat_activity "
+            "where datname = %s and pid <> pg_backend_pid()",
+            (warehouse.database_name(first),),
+        )
+        admin.execute(
+            f"create database {warehouse.database_name(second)} "
+            f"template {warehouse.database_name(first)}"
+        )
+    try:
+        access.apply(second)  # a database's own grants are not copied from its template
+        (superset["home"] / "admin_password").write_text("a-new-password-for-this-test")
+        env = superset_local.initialise(second, superset["home"])
+        pointed = superset_local.point_connections(env, second)
+        assert f"pathways_partner@127.0.0.1:5432/{warehouse.database_name(second)}" in pointed
+        assert f"pathways_analyst@127.0.0.1:5432/{warehouse.database_name(second)}" in pointed
+        warehouse.drop_database(first)  # the first warehouse is gone
+        token = login("admin", "a-new-password-for-this-test")
+        for chart in listing(token, "chart"):
+            status, body = api("GET", f"/api/v1/chart/{chart['id']}/data/", token)
+            assert status == 200, (chart["slice_name"], body[:300])
+            assert sum(result["rowcount"] for result in json.loads(body)["result"]) > 0
+    finally:
+        warehouse.drop_database(second)
