@@ -398,6 +398,8 @@ class DestinationsExtract:
                 activities.append(
                     self._activity(batch, index, c["activity"][index], c["nccis_code"][index])
                 )
+                if index in batch.rejected:  # one reason per row
+                    continue
                 if key not in self.students:
                     reason = f"is not on a roster of cohort {cohort}: not a programme student"
                     batch.reject(index, ("upn", c["upn"][index], reason))

@@ -68,3 +68,19 @@ def knowledge_mean(area: str, cycle: int) -> float:
     if cycle == 1:
         return first
     return second + (last - second) * (cycle - 2) / 5
+
+
+# Destinations after Year 11 (contract section 8). Synthetic, NOT the programme's figures: a
+# plausible shape tied to each student's last interview. A student's months follow one path:
+# sustained EET (a one-month NEET spell in some), EET then dropping out to NEET, NEET, or not
+# known. The last prediction and NEET risk set the chances (eet, drop out, neet; the rest not
+# known); a high risk moves 0.10 from sustained EET to NEET.
+DESTINATION_PATHS = {
+    "eet": (0.86, 0.06, 0.04),
+    "unknown": (0.60, 0.10, 0.15),
+    "neet": (0.40, 0.10, 0.30),
+}
+EET_SPELL = 0.08  # share of sustained students with one NEET month
+MONTH_UNREPORTED = 0.03  # each month missing from the LA's file (counts as not known)
+CUSTODY = 0.002
+COMPARISON_NEET_OR_NOT_KNOWN = (4.0, 9.5)  # the LAs' published rates, % (uniform)

@@ -193,8 +193,45 @@ def _plant_bad_files(landing) -> list[dict]:
     return planted
 
 
+DESTINATION_MUTATIONS = [
+    ("upn", "not on a roster", "not a programme student"),
+    ("activity_month", "2026-06", "is outside cohort"),
+    ("activity", "astronaut", "not in the destination activity code list"),
+    ("nccis_code", "110", "below leaving age"),
+    ("nccis_code", "330", "does not agree with the activity"),
+]
+
+
+def _plant_destination_rejects(landing) -> list[dict]:
+    """Bad rows in a local authority's destinations file that gives activity codes."""
+    folder = landing.root / f"cohort={landing.cohort}/destinations"
+    path = next(
+        (p for p in sorted(folder.glob("destinations_*.csv")) if _read(p)[1][0][1][2]), None
+    )
+    if path is None:  # no destinations: the cohort has no cycle 7
+        return []
+    header, rows = _read(path)
+    planted, new_rows = [], []
+    for offset, (column, value, reason) in enumerate(DESTINATION_MUTATIONS):
+        row = list(rows[offset][1])
+        if value == "not on a roster":
+            value = make_upn(path.stem.split("_")[1], 996_000 + offset)
+        elif column == "nccis_code" and value == "110":
+            row[header.index("activity")] = ""
+        elif column == "nccis_code":
+            row[header.index("activity")] = "education"
+        row[header.index(column)] = value
+        new_rows.append(row)
+        planted.append({"kind": "reject", "column": column, "value": value, "reason": reason})
+    first = _append(path, new_rows)
+    for line, item in enumerate(planted, start=first):
+        item.update(path=path.relative_to(landing.root).as_posix(), line=line)
+    return planted
+
+
 def plant_defects(landing: GeneratedLanding) -> list[dict]:
     return [
+        *_plant_destination_rejects(landing),
         *_plant_roster_rejects(landing),
         *_plant_interview_rejects(landing),
         *_plant_warnings(landing),

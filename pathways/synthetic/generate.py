@@ -48,6 +48,7 @@ class Student:
     latent: dict[str, float]
     sector: str = ""
     plan: str = ""
+    last_prediction: tuple[str, str] = ("unknown", "medium")  # destination, NEET risk
 
 
 @dataclass
@@ -59,6 +60,8 @@ class GeneratedLanding:
     students: int = 0
     roster_rows: int = 0
     interview_rows: int = 0
+    destination_rows: int = 0
+    comparison_rows: int = 0
     defects: list[dict] = field(default_factory=list)
 
 
@@ -207,6 +210,85 @@ def _roster_rows(students, cycle, cohort, uk_style: bool):
                attendance]  # fmt: skip
 
 
+DESTINATION_HEADER = ["upn", "activity_month", "activity", "nccis_code", "provider"]
+PLAN_ACTIVITY = {
+    "fe_college": "education", "sixth_form": "education", "apprenticeship": "apprenticeship",
+    "traineeship": "training", "training_provider": "training",
+    "employment_with_training": "employment_with_training",
+    "armed_forces": "employment_with_training", "unsure": "employment_without_training",
+}  # fmt: skip
+PROVIDERS = {
+    "education": ["{la} College", "{la} Sixth Form Centre"],
+    "apprenticeship": ["{la} Engineering Ltd", "North Care Group"],
+    "training": ["{la} Skills Hub"],
+    "employment_with_training": ["{la} Council", "Riverside Logistics"],
+    "employment_without_training": ["Riverside Retail", "Harbour Cafe"],
+}
+
+
+def _months(student: Student, rng: random.Random) -> list[str]:
+    """Seven activities, September to March, along one of the calibrated paths."""
+    destination, risk = student.last_prediction
+    sustained, drop_out, neet = cal.DESTINATION_PATHS[destination]
+    if risk == "high":
+        sustained, neet = sustained - 0.10, neet + 0.10
+    eet = PLAN_ACTIVITY.get(student.plan, "education")
+    draw = rng.random()
+    if rng.random() < cal.CUSTODY:
+        return ["custody"] * 7
+    if draw < sustained:
+        months = [eet] * 7
+        if rng.random() < cal.EET_SPELL:
+            months[rng.randrange(1, 7)] = "neet_available"
+        return months
+    if draw < sustained + drop_out:
+        left = rng.randrange(2, 6)
+        return [eet] * left + ["neet_available"] * (7 - left)
+    if draw < sustained + drop_out + neet:
+        return [rng.choice(["neet_available", "neet_available", "neet_not_available"])] * 7
+    return ["not_known"] * 7
+
+
+def _write_destinations(writer, landing, people, rng, codes) -> None:
+    """Each local authority's file of its students' months, some by NCCIS code, one with
+    labels, one as XLSX; and the comparison rates."""
+    cohort = landing.cohort
+    months = [f"{cohort + 2 + (8 + m) // 12}-{(8 + m) % 12 + 1:02d}" for m in range(7)]
+    nccis = {}
+    for code, activity in sorted(codes.nccis.items(), reverse=True):
+        nccis[activity] = code  # the lowest code of each activity
+    labels = {row["code"]: row["label"] for row in codes.activities.rows}
+    names = {row["la_code"]: row["name"] for row in codes.local_authorities.rows}
+    by_la: dict[str, list[list[str]]] = {}
+    for student in people:
+        la = student.school.la_code
+        providers = {a: rng.choice(options).format(la=names[la]) for a, options in
+                     PROVIDERS.items()}  # fmt: skip
+        for month, activity in zip(months, _months(student, rng), strict=True):
+            if rng.random() < cal.MONTH_UNREPORTED:
+                continue
+            row = [student.upn, month, activity, "", providers.get(activity, "")]
+            by_la.setdefault(la, []).append(row)
+    for index, (la, rows) in enumerate(sorted(by_la.items())):
+        if index % 3 == 1:  # this authority sends NCCIS codes only
+            rows = [[upn, month, "", nccis[activity], provider]
+                    for upn, month, activity, _, provider in rows]  # fmt: skip
+        elif index % 3 == 2:  # this one labels, with a date for the month
+            rows = [[upn, f"{month}-01", labels[activity], "", provider]
+                    for upn, month, activity, _, provider in rows]  # fmt: skip
+        relative = f"cohort={cohort}/destinations/destinations_{la}"
+        if index == 0:
+            writer.xlsx(f"{relative}.xlsx", DESTINATION_HEADER, rows)
+        else:
+            writer.csv(f"{relative}.csv", DESTINATION_HEADER, rows)
+        landing.destination_rows += len(rows)
+    low, high = cal.COMPARISON_NEET_OR_NOT_KNOWN
+    rates = [[la, f"{rng.uniform(low, high):.1f}"] for la in sorted(by_la)]
+    writer.csv(f"cohort={cohort}/destinations/comparison.csv",
+               ["la_code", "pct_neet_or_not_known"], rates)  # fmt: skip
+    landing.comparison_rows = len(rates)
+
+
 def interview_header(codes) -> list[str]:
     return [
         "upn", "school_urn", "interview_date", "adviser_id", "mode", "preferred_sector",
@@ -291,6 +373,7 @@ def generate(
             else:
                 destination = rng.choice(["neet", "neet", "unknown"])
                 risk = "high" if destination == "neet" else "medium"
+            s.last_prediction = (destination, risk)
             held = start + timedelta(days=rng.randrange(28))
             attended = [c for c in interventions if rng.random() < (0.05 if cycle == 1 else 0.15)]
             by_adviser.setdefault(s.school.adviser, []).append(
@@ -315,6 +398,8 @@ def generate(
             writer.csv(f"{folder}/interviews_{adviser}.csv", interview_header(codes), rows,
                        bom=labels)  # fmt: skip
             landing.interview_rows += len(rows)
+    if cycles == 7:  # destinations are tracked from the cycle 7 roster
+        _write_destinations(writer, landing, people, random.Random(seed + 7), codes)
     if defects:
         from pathways.synthetic.defects import plant_defects
 
