@@ -47,6 +47,9 @@ DEFAULT_ARGS = {
         "landing": Param(None, type=["null", "string"], description="landing folder or URL"),
         "cohort": Param(None, type=["null", "integer"], description="only this cohort"),
         "cycle": Param(None, type=["null", "integer"], minimum=1, maximum=7),
+        "destinations": Param(
+            False, type="boolean", description="only the cohort's destinations/ files"
+        ),
     },
     doc_md=__doc__,
 )
@@ -57,7 +60,9 @@ def pathways_cycle_load():
         staging = orchestration.STATE_DIR / "airflow" / "pulled" / run_id.replace(":", "_")
         location = params["landing"] or orchestration.landing_location()
         return str(
-            orchestration.pull_extracts(location, staging, params["cohort"], params["cycle"])
+            orchestration.pull_extracts(
+                location, staging, params["cohort"], params["cycle"], params["destinations"]
+            )
         )
 
     @task

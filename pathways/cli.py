@@ -138,6 +138,10 @@ def _demo(args) -> int:
     warehouse.ensure_database(url)
     result = pipeline.run(landing, progress=_progress, full_refresh=True, url=url)
     print(result.report())
+    if result.ok:
+        from pathways import access, destinations
+
+        print("\n".join(destinations.headline(access.loader_url(url))))
     warehouse.remember_warehouse(url)
     print(f"\nEvery pathways command now uses this warehouse ({pipeline.redacted(url)}) unless "
           "WAREHOUSE_URL says otherwise.\nNext: .venv/bin/pathways status, "

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 
 import psycopg
 
-from pathways.disclosure_audit import AuditIncomplete, attack, cell_id, read_published, read_truth
+from pathways.disclosure_audit import (
+    AuditIncomplete,
+    attack,
+    cell_id,
+    read_public_rates,
+    read_published,
+    read_truth,
+)
 
 __all__ = ["AuditIncomplete", "DisclosureUnprotected", "Protection", "protect", "reset"]
 
@@ -76,7 +83,8 @@ def protect(url: str, threshold: int, rebuild: Callable[[], None]) -> Protection
     for audit_round in range(1, MAX_ROUNDS + 1):
         with psycopg.connect(url) as conn:
             published, truth = read_published(conn, candidates=True), read_truth(conn)
-        result = attack(published, truth, threshold, deadline)
+            rates = read_public_rates(conn)
+        result = attack(published, truth, threshold, deadline, rates=rates)
         if not result.recovered:
             return Protection(result.checked, forced, audit_round - 1, time.monotonic() - started)
         pinned = sorted({cell_id(found.key) for found in result.recovered})

@@ -4,11 +4,15 @@ The quality gate runs this attacker on the candidate figures before anything is 
 (pathways/disclosure.py withholds more until it recovers nothing), and the tests run it on what
 partners can actually read.
 
-The attacker reads the five partner views and knows what the contract says about them: areas add
+The attacker reads the six partner views and knows what the contract says about them: areas add
 up to the area that contains them (and which school is in which authority, from the area
 columns), every view's categories add up to the students interviewed, F + M + U = all, predicted
 EET + not EET = all, no one is assessed who was not interviewed, and a percentage rounded to one
-decimal place pins its numerator to within 0.05 % of its (possibly withheld) total. Every count
+decimal place pins its numerator to within 0.05 % of its (possibly withheld) total. For
+destinations (section 8): November's groups, sustained or not and predicted EET or not each add
+up to the tracked students, held + not held to the students whose prediction could be compared,
+and the NEET-or-not-known avoided ties NEET + not known to the tracked students through the
+local authorities' comparison rates, which are public (the attacker knows them). Every count
 is a variable; published ones are fixed. Linear programming (HiGHS) then bounds each withheld
 count: one is *recovered* when its bounds hold a single whole number.
 
@@ -28,7 +32,14 @@ from scipy.optimize import linprog
 from scipy.sparse import csr_matrix
 
 VIEWS = ("cycle_summary", "knowledge_by_area", "sector_interest", "post16_plans",
-         "knowledge_improvement")  # fmt: skip
+         "knowledge_improvement", "destinations")  # fmt: skip
+# Destination counts (section 8), whole-cohort: November's groups, sustained or not, predicted
+# EET or not at the last interview, each adding up to the tracked students.
+DESTINATION_LINES = {
+    "november": ("eet", "neet", "not_known", "other"),
+    "sustained": ("sustained", "not_sustained"),
+    "predicted_last": ("eet", "not_eet"),
+}
 GENDERS = ("F", "M", "U")
 TOLERANCE = 1e-6
 
@@ -43,6 +54,15 @@ def read_published(conn, candidates: bool = False) -> dict[str, list[dict]]:
         names = [column.name for column in cursor.description]
         published[view] = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     return published
+
+
+def read_public_rates(conn) -> dict[tuple[int, str], float]:
+    """Each local authority's published NEET-or-not-known rate: public, so the attacker knows
+    them exactly (contract section 8)."""
+    rows = conn.execute(
+        "select cohort, la_code, pct_neet_or_not_known from raw.destination_comparison"
+    )
+    return {(cohort, la): float(rate) for cohort, la, rate in rows}
 
 
 def read_truth(conn) -> dict[tuple, int]:
@@ -77,6 +97,26 @@ def read_truth(conn) -> dict[tuple, int]:
         " from marts.knowledge_improvement"
     ):
         truth[(cohort, None, "matched", level, code, area)] = n
+    for row in conn.execute(
+        "select cohort, area_level, area_code, students_tracked, students_eet, students_neet,"
+        " students_not_known, students_other, students_sustained_eet,"
+        " students_predicted_eet_last_interview, students_prediction_comparable,"
+        " students_prediction_held from marts.destination_summary"
+    ):
+        cohort, level, code, tracked, eet, neet, not_known, other, sustained, predicted = row[:10]
+        comparable, held = row[10:]
+        counts = {
+            ("tracked",): tracked, ("november", "eet"): eet, ("november", "neet"): neet,
+            ("november", "not_known"): not_known, ("november", "other"): other,
+            ("sustained", "sustained"): sustained,
+            ("sustained", "not_sustained"): tracked - sustained,
+            ("predicted_last", "eet"): predicted,
+            ("predicted_last", "not_eet"): tracked - predicted,
+            ("held_base",): comparable, ("held", "held"): held,
+            ("held", "not_held"): comparable - held,
+        }  # fmt: skip
+        for (family, *detail), n in counts.items():
+            truth[(cohort, None, family, level, code, *detail)] = n
     return truth
 
 
@@ -124,7 +164,7 @@ class System:
         self.at_most += [(upper, 0.0), (lower, 0.0)]
 
 
-def _group_by_component(published: dict[str, list[dict]]) -> dict[tuple, System]:
+def _group_by_component(published: dict[str, list[dict]], rates=None) -> dict[tuple, System]:
     systems: dict[tuple, System] = defaultdict(System)
 
     def area(row) -> tuple[str, str]:
@@ -194,6 +234,15 @@ def _group_by_component(published: dict[str, list[dict]]) -> dict[tuple, System]
         system = systems[(row["cohort"], "improvement")]
         place(system, row, "matched", row["matched_students"], row["knowledge_area"], cycle=False)
 
+    authorities: dict[tuple, list[str]] = defaultdict(list)  # (cohort, area) -> its LAs
+    for row in published.get("destinations", []):
+        if row["area_level"] == "local_authority":
+            authorities[(row["cohort"], "region", "all")].append(row["area_code"])
+            authorities[(row["cohort"], "lep_area", row["lep_area"])].append(row["area_code"])
+    for row in published.get("destinations", []):
+        system = systems[(row["cohort"], "destinations")]
+        _place_destinations(system, row, place, key, authorities, rates or {})
+
     by_id = {id(system): system for system in systems.values()}
     for lines in (children, plans_of, sectors_of):
         for (system_id, total), members in lines.items():
@@ -201,6 +250,52 @@ def _group_by_component(published: dict[str, list[dict]]) -> dict[tuple, System]
     for (system_id, total), members in genders_of.items():
         by_id[system_id].total(total, list(dict.fromkeys(members)))
     return systems
+
+
+def _place_destinations(system, row, place, key, authorities, rates) -> None:
+    """A destinations row: its counts, the lines they add up along, the percentages that pin
+    them and, where published, the NEET-or-not-known avoided, which ties NEET + not known to
+    the tracked students through the public comparison rates."""
+    tracked = place(system, row, "tracked", row["students_tracked"], cycle=False)
+    cells = {}
+    for family, categories in DESTINATION_LINES.items():
+        members = [place(system, row, family, None, c, cycle=False) for c in categories]
+        cells.update({(family, c): m for c, m in zip(categories, members, strict=True)})
+        system.total(tracked, members)
+    base = place(system, row, "held_base", None, cycle=False)
+    system.at_most.append(({base: 1, tracked: -1}, 0.0))  # compared students are tracked ones
+    held = place(system, row, "held", None, "held", cycle=False)
+    system.total(base, [held, place(system, row, "held", None, "not_held", cycle=False)])
+    not_known = cells[("november", "not_known")]
+    with_activity = row["students_with_activity"]
+    if with_activity is not None:
+        system.equalities.append(({tracked: 1, not_known: -1}, float(with_activity)))
+    for (family, category), column in {
+        ("november", "eet"): "pct_eet", ("november", "neet"): "pct_neet",
+        ("november", "not_known"): "pct_not_known", ("sustained", "sustained"): "pct_sustained_eet",
+        ("predicted_last", "eet"): "pct_predicted_eet_last_interview",
+    }.items():  # fmt: skip
+        system.percentage({cells[(family, category)]: 1}, tracked, row[column])
+    system.percentage({held: 1}, base, row["pct_prediction_held"])
+    avoided = row["neet_or_not_known_avoided"]
+    if avoided is None:
+        return
+    # avoided = sum(rate_la x tracked_la) / 100 - (NEET + not known), to 1 d.p.
+    terms = {cells[("november", "neet")]: 1.0, not_known: 1.0}
+    las = authorities.get((row["cohort"], row["area_level"], row["area_code"]), [])
+    if las and all((row["cohort"], la) in rates for la in las):
+        for la in las:
+            variable = system.variable((row["cohort"], None, "tracked", "local_authority", la))
+            terms[variable] = terms.get(variable, 0) - rates[(row["cohort"], la)] / 100
+        system.at_most.append((terms, -float(avoided) + 0.05))
+        system.at_most.append(({v: -w for v, w in terms.items()}, float(avoided) + 0.05))
+    elif row["comparison_pct_neet_or_not_known"] is not None:  # the rounded area rate only
+        rate = float(row["comparison_pct_neet_or_not_known"])
+        system.at_most.append(({**terms, tracked: -(rate + 0.05) / 100}, -float(avoided) + 0.05))
+        system.at_most.append((
+            {**{v: -w for v, w in terms.items()}, tracked: (rate - 0.05) / 100},
+            float(avoided) + 0.05,
+        ))  # fmt: skip
 
 
 class AuditIncomplete(RuntimeError):
@@ -351,17 +446,20 @@ def cell_id(key: tuple) -> str:
         "not_eet": ("predicted", "-", "not_eet"),
         "gender_total": ("sector", *detail, "total"),
         "sector": ("sector", *detail),
+        "tracked": ("tracked", "-", "-"),
+        "held_base": ("held_base", "-", "-"),
     }.get(family, (family, "-", *detail))
     cycle = "-" if cycle is None else cycle
     return "|".join(str(part) for part in (family, cohort, cycle, level, code, breakdown, category))
 
 
-def attack(published, truth, threshold: int, deadline: float, seed: int = 0) -> Attack:
-    """Bound every withheld count whose true value is 1..threshold-1; list those recovered."""
+def attack(published, truth, threshold: int, deadline: float, seed: int = 0, rates=None) -> Attack:
+    """Bound every withheld count whose true value is 1..threshold-1; list those recovered.
+    `rates`: the local authorities' public comparison rates, by (cohort, LA code)."""
     started = time.monotonic()
     rng = random.Random(seed)
     recovered, checked, programs = [], 0, 0
-    for system in _group_by_component(published).values():
+    for system in _group_by_component(published, rates).values():
         found, targets, solved = _attack_system(system, truth, threshold, deadline, rng)
         recovered += found
         checked += targets

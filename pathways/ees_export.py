@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import psycopg
@@ -72,7 +73,7 @@ class Indicator:
 class Dataset:
     view: str
     title: str
-    period_cycle: str  # the column whose cycle dates the row
+    period_cycle: str | None  # the column whose cycle dates the row (None: after Year 11)
     filters: tuple[Filter, ...]
     indicators: tuple[Indicator, ...]
     totals: str | None = None  # a filter's Total rows, from another published view
@@ -124,7 +125,41 @@ DATASETS = (
         Indicator("mean_latest", "Mean score, latest cycle", "", 2, "matched_students"),
         Indicator("pct_improvement", "% improvement", "%", 1, "matched_students"),
     )),
+    Dataset("destinations", "Destinations after Year 11", None, (COHORT,), (
+        Indicator("students_tracked", "Students tracked (cycle 7 roster)", "", 0,
+                  "students_tracked"),
+        Indicator("students_with_activity", "Students with a known November activity", "", 0,
+                  "students_tracked"),
+        Indicator("pct_eet", "% in education, employment or training (November)", "%", 1,
+                  "students_tracked"),
+        Indicator("pct_neet", "% NEET (November)", "%", 1, "students_tracked"),
+        Indicator("pct_not_known", "% activity not known (November)", "%", 1,
+                  "students_tracked"),
+        Indicator("pct_sustained_eet", "% sustained EET (5 of 6 months October-March)", "%", 1,
+                  "students_tracked"),
+        Indicator("pct_predicted_eet_last_interview", "% predicted EET at the last interview",
+                  "%", 1, "students_tracked"),
+        Indicator("pct_prediction_held", "% whose EET or NEET prediction held", "%", 1,
+                  "students_tracked"),
+        Indicator("comparison_pct_neet_or_not_known",
+                  "Comparison: % NEET or not known, all young people of the year group", "%", 1,
+                  "students_tracked"),
+        Indicator("neet_or_not_known_avoided", "Young people NEET or not known avoided", "", 1,
+                  "students_tracked"),
+        Indicator("public_cost_avoided_gbp", "Lifetime public cost avoided", "£", 0,
+                  "students_tracked"),
+        Indicator("wider_cost_avoided_gbp", "Lifetime cost to the wider economy avoided", "£",
+                  0, "students_tracked"),
+    )),
 )  # fmt: skip
+
+
+def period_month(record: dict, dataset: Dataset, lookups: dict):
+    """The month that dates a row: its cycle's target month, or for destinations the November
+    after Year 11 (the activity survey)."""
+    if dataset.period_cycle is None:
+        return date(record["cohort"] + 2, 11, 1)
+    return lookups["months"][(record["cohort"], record[dataset.period_cycle])]
 
 
 def safe_text(value):
@@ -238,7 +273,7 @@ def _rows(conn, dataset: Dataset, filters: list[Filter], lookups: dict):
         names = [d.name for d in cursor.description]
         for values in cursor:
             record = dict(zip(names, values, strict=True))
-            month = lookups["months"][(record["cohort"], record[dataset.period_cycle])]
+            month = period_month(record, dataset, lookups)
             row = {"time_period": academic_year(month), "time_identifier": "Academic year"}
             row.update(_geography(record["area_level"], record["area_code"], lookups))
             for flt in filters:
@@ -263,9 +298,10 @@ def export(url: str, into: Path | None = None) -> list[Path]:
         lookups = _lookups(conn)
         reference = ees_screen.reference(conn)
         for dataset in DATASETS:
+            period = dataset.period_cycle or "1"
             cohorts, cycles, latest = conn.execute(
-                f"select count(distinct cohort), count(distinct {dataset.period_cycle}),"
-                f" max({dataset.period_cycle}) from partner.{dataset.view}"
+                f"select count(distinct cohort), count(distinct {period}),"
+                f" max({period}) from partner.{dataset.view}"
             ).fetchone()
             filters = _filters(dataset, {"cohort": cohorts, "cycle": cycles})
             defaults = {"cycle": lookups["labels"]["cycles"].get(str(latest), "")}

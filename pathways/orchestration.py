@@ -29,21 +29,27 @@ def _is_local(location: str) -> bool:
     return urlsplit(location).scheme in ("", "file")
 
 
-def _wanted(relative: str, cohort: int | None, cycle: int | None) -> bool:
-    """A cycle load needs its cohort's schools.csv and that cycle's files."""
+def _wanted(relative: str, cohort: int | None, cycle: int | None, destinations: bool) -> bool:
+    """A cycle load needs its cohort's schools.csv and that cycle's files; a destinations load
+    its schools.csv and its destinations/ folder (they arrive months after cycle 7)."""
     if cohort is not None and not relative.startswith(f"cohort={cohort}/"):
         return False
-    if cycle is None or relative.endswith("/schools.csv"):
+    if relative.endswith("/schools.csv"):
         return True
-    return f"/cycle={cycle}/" in relative
+    if destinations:
+        return "/destinations/" in relative
+    return cycle is None or f"/cycle={cycle}/" in relative
 
 
-def pull_extracts(location: str, into: Path, cohort=None, cycle=None) -> Path:
+def pull_extracts(
+    location: str, into: Path, cohort=None, cycle=None, destinations: bool = False
+) -> Path:
     """A local folder holding the extracts to load: the landing itself when it is local and
-    no cycle was asked for; otherwise a copy of the wanted files, with their relative paths
-    (and so their identity for idempotent loading) kept. Remote landings go through Airflow's
-    ObjectStoragePath, so S3 or SFTP need only a connection, not code."""
-    if _is_local(location) and cohort is None and cycle is None:
+    nothing narrower was asked for; otherwise a copy of the wanted files (a cycle's, or the
+    destinations), with their relative paths (and so their identity for idempotent loading)
+    kept. Remote landings go through Airflow's ObjectStoragePath, so S3 or SFTP need only a
+    connection, not code."""
+    if _is_local(location) and cohort is None and cycle is None and not destinations:
         return Path(urlsplit(location).path if location.startswith("file:") else location)
     from airflow.sdk import ObjectStoragePath
 
@@ -54,7 +60,7 @@ def pull_extracts(location: str, into: Path, cohort=None, cycle=None) -> Path:
         if not source.is_file():
             continue
         relative = str(source.relative_to(root))
-        if _wanted(relative, cohort, cycle):
+        if _wanted(relative, cohort, cycle, destinations):
             target = into / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             with source.open("rb") as reading, open(target, "wb") as writing:

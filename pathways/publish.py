@@ -26,6 +26,7 @@ CELL_COUNTS = {
     "publication_sector_interest": "students",
     "publication_post16_plans": "students",
     "publication_knowledge_improvement": "matched_students",
+    "publication_destinations": "students_tracked",
 }
 
 

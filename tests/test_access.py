@@ -154,7 +154,7 @@ def denied(conn, statement: str) -> bool:
 def test_partner_reads_the_partner_views_and_nothing_else(built):
     assert readable(built, "pathways_partner") == {
         "partner.cycle_summary", "partner.knowledge_by_area", "partner.sector_interest",
-        "partner.post16_plans", "partner.knowledge_improvement",
+        "partner.post16_plans", "partner.knowledge_improvement", "partner.destinations",
     }  # fmt: skip
     with psycopg.connect(access.role_url(built, "pathways_partner"), autocommit=True) as conn:
         for statement in [

@@ -19,8 +19,14 @@ import psycopg
 import pytest
 from conftest import scratch_warehouse
 
-from pathways import dbt, disclosure, pipeline, publish, settings
-from pathways.disclosure_audit import VIEWS, attack, read_published, read_truth
+from pathways import dbt, destinations, disclosure, pipeline, publish, settings
+from pathways.disclosure_audit import (
+    VIEWS,
+    attack,
+    read_public_rates,
+    read_published,
+    read_truth,
+)
 from pathways.synthetic import generate
 
 # Each shape at most 12 schools and 3 cycles; all the attacker's searches share 5 minutes.
@@ -54,10 +60,11 @@ SHAPES = {
         cycles=2,
         seed=101,
     ),  # fmt: skip
+    # All seven cycles: the cohort's destinations are tracked and published too (section 8).
     "small_cohort_several_cycles": dict(
         school_sizes=[9, 10, 6, 14, 7, 12],
         authorities=["840", "929", "805", "805", "806", "806"],
-        cycles=3,
+        cycles=7,
         seed=13,
     ),  # fmt: skip
 }
@@ -84,21 +91,30 @@ def run_at(landing: Path, url: str, threshold: int, monkeypatch) -> pipeline.Run
 
 
 def published_and_truth(url: str):
+    """What partners read, the answer sheet, and the public comparison rates (the attacker
+    knows each local authority's)."""
     with psycopg.connect(as_partner(url)) as partner, psycopg.connect(url) as owner:
-        return read_published(partner), read_truth(owner)
+        return read_published(partner), read_truth(owner), read_public_rates(owner)
 
 
 def assert_nothing_recovered(url: str, threshold: int) -> None:
-    published, truth = published_and_truth(url)
+    published, truth, rates = published_and_truth(url)
     shown_small = [
         (view, row)
         for view in VIEWS
         for row in published[view]
-        for column in ("students_interviewed", "students", "students_assessed", "matched_students")
+        for column in (
+            "students_interviewed",
+            "students",
+            "students_assessed",
+            "matched_students",
+            "students_tracked",
+            "students_with_activity",
+        )
         if row.get(column) is not None and 1 <= row[column] < threshold
     ]
     assert not shown_small, shown_small[:3]
-    result = attack(published, truth, threshold, deadline())
+    result = attack(published, truth, threshold, deadline(), rates=rates)
     assert result.checked > 0, "no small withheld count to attack: the shape tests nothing"
     assert not result.recovered, [
         (r.key, r.truth, round(r.low, 2), round(r.high, 2)) for r in result.recovered[:10]
@@ -184,7 +200,7 @@ def test_negative_control_a_line_left_with_one_withheld_cell_gives_it_away(pilot
     """Skip secondary suppression on one line (show every other sector of a school's group):
     the attacker must then pin the small count left withheld."""
     _, _, url = pilot
-    published, truth = published_and_truth(url)
+    published, truth, _ = published_and_truth(url)
     shown_totals = {
         (row["cohort"], row["cycle"], row["area_code"])
         for row in published["cycle_summary"]
@@ -210,7 +226,7 @@ def test_negative_control_a_line_left_with_one_withheld_cell_gives_it_away(pilot
 def test_negative_control_a_percentage_publishes_its_withheld_numerator(pilot):
     """Contract 1.0 published pct_no_vision beside a withheld `undecided` count."""
     _, _, url = pilot
-    published, truth = published_and_truth(url)
+    published, truth, _ = published_and_truth(url)
     planted = False
     for row in published["cycle_summary"]:
         n = row["students_interviewed"]
@@ -223,6 +239,47 @@ def test_negative_control_a_percentage_publishes_its_withheld_numerator(pilot):
     assert planted, "no withheld `undecided` count beside a shown total"
     recovered = attack(published, truth, 5, deadline()).recovered
     assert any(r.key == key for r in recovered)
+
+
+def test_negative_control_a_destination_percentage_publishes_its_withheld_count(warehouses):
+    """A November share shown beside its withheld count (a school's NEET or not known) is
+    caught: the attacker pins the count."""
+    _, _, url = warehouses["small_cohort_several_cycles"]
+    published, truth, rates = published_and_truth(url)
+    planted = None
+    for row in published["destinations"]:
+        tracked = row["students_tracked"]
+        for category, column in (("neet", "pct_neet"), ("not_known", "pct_not_known")):
+            key = (row["cohort"], None, "november", row["area_level"], row["area_code"],
+                   category)  # fmt: skip
+            if tracked and row[column] is None and 1 <= truth[key] < 5 and planted is None:
+                row[column] = round(100 * truth[key] / tracked, 1)
+                planted = key
+    assert planted, "no withheld November count beside a shown total"
+    recovered = attack(published, truth, 5, deadline(), rates=rates).recovered
+    assert planted in {r.key for r in recovered}
+
+
+def test_destinations_are_published_for_a_cohort_with_seven_cycles(warehouses):
+    _, _, url = warehouses["small_cohort_several_cycles"]
+    with psycopg.connect(as_partner(url)) as conn:
+        region = conn.execute(
+            "select students_tracked, pct_eet + pct_neet + pct_not_known, "
+            "comparison_pct_neet_or_not_known, public_cost_avoided_gbp "
+            "from partner.destinations where area_level = 'region'"
+        ).fetchone()
+        schools = conn.execute(
+            "select count(*) from partner.destinations where area_level = 'school' "
+            "and comparison_pct_neet_or_not_known is not null"
+        ).fetchone()[0]
+    assert region[0] == 58  # the six schools' students on the cycle 7 roster
+    assert 95 <= region[1] <= 100  # `other` (custody included) is in none of the three
+    assert region[2] is not None and region[3] is not None
+    assert schools == 0  # comparison and costs on region and LEP-area rows only
+    # What `pathways demo` prints of them.
+    (line,) = destinations.headline(as_partner(url))
+    assert line.startswith("destinations, cohort 2024 (all programme schools, 58 tracked): EET ")
+    assert "cost avoided £" in line or "cost avoided -£" in line
 
 
 def test_a_local_authority_selects_itself_and_its_schools(shape):
@@ -239,6 +296,8 @@ def test_a_local_authority_selects_itself_and_its_schools(shape):
                 " where local_authority = %s",
                 (la,),
             ).fetchall()
+            if view == "destinations" and not rows:
+                continue  # a cohort without its cycle 7 roster publishes no destinations
             assert {(level, code) for level, code, _, _ in rows} == (
                 {("local_authority", la)} | {("school", urn) for urn in schools}
             ), view
@@ -257,6 +316,9 @@ def test_the_run_summary_shows_what_each_view_withholds(pilot):
     for view in VIEWS:
         assert f"partner.{view}:" in report
     assert "cells withheld" in report
+
+
+VIEWS_1_0 = [view for view in VIEWS if view != "destinations"]  # section 8 came with 1.1
 
 
 def _release_1_0_project(destination: Path) -> Path:
@@ -295,7 +357,7 @@ def test_publishing_1_1_over_a_1_0_warehouse_keeps_every_view_readable(tmp_path,
         def partner_reads():
             with psycopg.connect(url, autocommit=True) as reader:
                 while not upgraded.is_set():
-                    for view in VIEWS:
+                    for view in VIEWS_1_0:
                         try:
                             reader.execute(f"select count(*) from partner.{view}").fetchone()
                             reads[0] += 1

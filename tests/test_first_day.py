@@ -73,7 +73,7 @@ def test_the_local_key_is_found_and_a_clean_warehouse_reports_no_problem(first_d
     assert status["gate"]["published"] is True and status["held_back"] == []
     assert set(status["partners_see"]["rows"]) == {
         "cycle_summary", "knowledge_by_area", "knowledge_improvement", "post16_plans",
-        "sector_interest",
+        "sector_interest", "destinations",
     }  # fmt: skip
     # The passing run delivered the latest cycle's packs and the open data; then packs by hand.
     assert [(row["delivery"], row["files"]) for row in status["deliveries"]] == [

@@ -194,3 +194,23 @@ def test_a_changed_roster_rechecks_the_destinations(tmp_path, conn, key):
 
     assert count(conn, "raw.destination") == 2
     assert rejects(conn) == []
+
+
+def test_a_destinations_load_pulls_only_the_cohorts_destinations(tmp_path):
+    """The cycle-load DAG's `destinations` param: schools.csv and the destinations/ files of
+    the cohort, nothing of its cycles (pulled through Airflow's ObjectStoragePath)."""
+    from pathways import orchestration
+
+    landing = with_roster(tmp_path / "landing")
+    landing.destinations([destination_row(1)])
+    landing.comparison([{"la_code": "390", "pct_neet_or_not_known": "5"}])
+    pulled = orchestration.pull_extracts(
+        str(landing.root), tmp_path / "pulled", cohort=2024, destinations=True
+    )
+    assert sorted(p.relative_to(pulled).as_posix() for p in pulled.rglob("*.csv")) == [
+        "cohort=2024/destinations/comparison.csv",
+        "cohort=2024/destinations/destinations_390.csv",
+        "cohort=2024/schools.csv",
+    ]
+    cycle = orchestration.pull_extracts(str(landing.root), tmp_path / "cycle", 2024, cycle=1)
+    assert not list(cycle.rglob("destinations*"))

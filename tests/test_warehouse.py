@@ -15,7 +15,7 @@ from pathways import dbt, pipeline
 from pathways.synthetic import generate
 
 PARTNER_VIEWS = ("cycle_summary", "knowledge_by_area", "sector_interest", "post16_plans",
-                 "knowledge_improvement")  # fmt: skip
+                 "knowledge_improvement", "destinations")  # fmt: skip
 
 
 def load_and_build(landing: Path, url: str, full_refresh: bool = False) -> None:
@@ -171,7 +171,7 @@ def test_a_correction_changes_the_published_figure_and_nothing_else(
         for row in elsewhere:
             versions.setdefault(cell_key(row), []).append(row)
         assert all(any(row.suppressed for row in pair) for pair in versions.values()), view
-    for view in ("knowledge_by_area", "post16_plans", "knowledge_improvement"):
+    for view in ("knowledge_by_area", "post16_plans", "knowledge_improvement", "destinations"):
         assert before[view] == after[view], view
 
 

@@ -26,6 +26,10 @@ improvement as (
     select * from {{ ref('knowledge_improvement') }}
 ),
 
+destinations as (
+    select * from {{ ref('destination_summary') }}
+),
+
 forced as (
     select * from {{ ref('stg_disclosure__forced_withheld') }}
 ),
@@ -97,6 +101,50 @@ counts as (
         and any_area.area_level = by_area.area_level
         and any_area.area_code = by_area.area_code
         and any_area.knowledge_area = 'all'
+    union all
+    -- Destinations (section 8): whole-cohort cells. The tracked students are a total of their
+    -- own; November's four groups, sustained or not and predicted EET or not at the last
+    -- interview each add up to it (`other` is never shown, but it is what the rest leave).
+    -- Prediction held or not adds up to the students whose prediction could be compared.
+    select
+        'tracked', cohort, null, area_level, area_code, parent_area_level, parent_area_code,
+        '-', '-', students_tracked, students_tracked, null, null, null, null, null
+    from destinations
+    union all
+    select
+        destination.family, cohort, null, area_level, area_code, parent_area_level,
+        parent_area_code, '-', destination.category, destination.n, students_tracked,
+        'tracked', '-', '-', null, null
+    from destinations
+    cross join lateral (
+        values
+            ('november', 'eet', students_eet),
+            ('november', 'neet', students_neet),
+            ('november', 'not_known', students_not_known),
+            ('november', 'other', students_other),
+            ('sustained', 'sustained', students_sustained_eet),
+            ('sustained', 'not_sustained', students_tracked - students_sustained_eet),
+            ('predicted_last', 'eet', students_predicted_eet_last_interview),
+            ('predicted_last', 'not_eet',
+                students_tracked - students_predicted_eet_last_interview)
+    ) as destination (family, category, n)
+    union all
+    select
+        'held_base', cohort, null, area_level, area_code, parent_area_level, parent_area_code,
+        '-', '-', students_prediction_comparable, students_prediction_comparable,
+        null, null, null, null, null
+    from destinations
+    union all
+    select
+        'held', cohort, null, area_level, area_code, parent_area_level, parent_area_code,
+        '-', held.category, held.n, students_prediction_comparable,
+        'held_base', '-', '-', null, null
+    from destinations
+    cross join lateral (
+        values
+            ('held', students_prediction_held),
+            ('not_held', students_prediction_comparable - students_prediction_held)
+    ) as held (category, n)
 ),
 
 cells as (
