@@ -16,7 +16,8 @@ from pathways import access, ees_export, packs, pipeline, settings
 from pathways.synthetic import generate
 
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
-COUNTS = {"students_interviewed", "students_assessed", "students", "matched_students"}
+COUNTS = {"students_interviewed", "students_assessed", "students", "matched_students",
+          "students_tracked", "students_with_activity"}  # fmt: skip
 
 
 # Records who created or changed each object during the run (an event trigger, which fires
@@ -51,7 +52,7 @@ def built(tmp_path_factory):
         with psycopg.connect(url) as conn:
             conn.execute(DDL_AUDIT)
         landing = tmp_path_factory.mktemp("landing")
-        generate(landing, schools=8, cycles=3)
+        generate(landing, schools=8, cycles=7)  # seven: destinations are published too
         result = pipeline.run(landing, url=url)
         assert result.ok, result.report()
         yield url

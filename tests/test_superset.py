@@ -25,7 +25,8 @@ from pathways.synthetic import generate
 PORT = 8098
 BASE = f"http://127.0.0.1:{PORT}"
 ARTEFACTS = Path(__file__).resolve().parent / "artefacts" / "dashboards"
-PARTNER_SLUGS = {"regional-overview", "knowledge-areas", "sector-interest", "post16-plans"}
+PARTNER_SLUGS = {"regional-overview", "knowledge-areas", "sector-interest", "post16-plans",
+                 "destinations"}  # fmt: skip
 ALL_SLUGS = PARTNER_SLUGS | {"interventions", "school-drill-down", "data-quality"}
 
 
@@ -122,7 +123,7 @@ def test_the_partner_role_sees_only_partner_dashboards_and_data(superset):
     assert {d["slug"] for d in listing(printed, "dashboard")} == PARTNER_SLUGS
     datasets = {(d["schema"], d["table_name"]) for d in listing(token, "dataset")}
     assert {schema for schema, _ in datasets} == {"partner"}
-    assert len(datasets) == 6  # the five views and the top-six SQL dataset
+    assert len(datasets) == 7  # the six views and the top-six SQL dataset
     admin = login("admin", superset_local.admin_password(superset["home"]))
     for chart in listing(admin, "chart"):
         status, _ = api("GET", f"/api/v1/chart/{chart['id']}/data/", token)

@@ -83,4 +83,5 @@ DESTINATION_PATHS = {
 EET_SPELL = 0.08  # share of sustained students with one NEET month
 MONTH_UNREPORTED = 0.03  # each month missing from the LA's file (counts as not known)
 CUSTODY = 0.002
+GAP_YEAR = 0.03  # other activities (gap year, re-engagement): the group `other`
 COMPARISON_NEET_OR_NOT_KNOWN = (4.0, 9.5)  # the LAs' published rates, % (uniform)

@@ -236,6 +236,8 @@ def _months(student: Student, rng: random.Random) -> list[str]:
     draw = rng.random()
     if rng.random() < cal.CUSTODY:
         return ["custody"] * 7
+    if rng.random() < cal.GAP_YEAR:
+        return ["other"] * 7
     if draw < sustained:
         months = [eet] * 7
         if rng.random() < cal.EET_SPELL:
