@@ -83,7 +83,13 @@ def write(conn: psycopg.Connection, pack, cohort: int, cycle: int, term: dict, p
                 f"{term[cycle]}. On the roster: {pack.students}; interviewed: "
                 f"{pack.interviewed}.", fontsize=11)  # fmt: skip
 
-    table_axes = figure.add_axes((0.04, 0.62, 0.92, 0.26))
+    if pack.destinations:
+        after = pack.destinations
+        figure.text(0.04, 0.875, f"After Year 11 (November, of {after['students_tracked']} "
+                    f"tracked): in education, employment or training {after['pct_eet']} %, "
+                    f"sustained EET {after['pct_sustained_eet']} %, NEET {after['pct_neet']} %, "
+                    f"not known {after['pct_not_known']} %.", fontsize=11)  # fmt: skip
+    table_axes = figure.add_axes((0.04, 0.60, 0.92, 0.26))
     table_axes.axis("off")
     rows = [[label] + [_shown(series.get(cycle, {}).get(column)) for series in lines.values()]
             for column, label in MEASURES]  # fmt: skip

@@ -6,7 +6,9 @@ one school at a time, and written to the outbox beside a one-page PDF summary
 opens half a file.
 
 Four sheets: Summary (this cycle against the last), Needs attention (who to see now and why),
-Students (each roster student's profile) and Knowledge scores (each area's score and change).
+Students (each roster student's profile) and Knowledge scores (each area's score and change);
+in the last cycle's pack, once the cohort's destinations have arrived, a fifth: what each
+student did after Year 11.
 Text that came from an extract is always a string cell, never a formula.
 """
 
@@ -51,6 +53,27 @@ where cohort = %(cohort)s and school_urn = %(school)s and cycle <= %(cycle)s
 group by cycle
 """
 
+# The school's destinations (contract section 8), once any local authority has reported.
+DESTINATION_SQL = """
+select summary.students_tracked, summary.pct_eet, summary.pct_sustained_eet, summary.pct_neet,
+    summary.pct_not_known, summary.pct_prediction_held
+from marts.destination_summary as summary
+where summary.cohort = %(cohort)s and summary.area_level = 'school'
+    and summary.area_code = %(school)s
+    and exists (
+        select from marts.fct_destination_month as month
+        where month.cohort = %(cohort)s and month.is_reported
+    )
+"""
+DESTINATION_ROWS = [
+    ("Students tracked (on the cycle 7 roster)", "students_tracked", "0"),
+    ("In education, employment or training in November", "pct_eet", "0.0"),
+    ("Sustained EET (5 of the 6 months October-March)", "pct_sustained_eet", "0.0"),
+    ("NEET in November", "pct_neet", "0.0"),
+    ("Activity not known in November", "pct_not_known", "0.0"),
+    ("Predictions that held (EET or NEET)", "pct_prediction_held", "0.0"),
+]
+
 # (label, column of SUMMARY_SQL, number format, format of the change)
 SUMMARY_ROWS = [
     ("Students interviewed", "students", "0", COUNT_CHANGE),
@@ -82,6 +105,7 @@ class Pack:
     interviewed: int = 0
     pdf: Path | None = None
     figures: dict = field(default_factory=dict)
+    destinations: dict | None = None  # the school's destination_summary row, once reported
 
 
 def text(cell, value) -> None:
@@ -151,6 +175,7 @@ def _labels(conn: psycopg.Connection) -> dict[str, dict[str, str]]:
         code_list: warehouse.code_labels(conn, code_list)
         for code_list in ("sectors", "post16_plans", "interventions")
     }
+    labels["activities"] = warehouse.code_labels(conn, "destination_activities")
     for code_list, code, label in conn.execute(
         "select code_list, code, label from reference.code_labels"
     ):
@@ -223,6 +248,14 @@ def _summary_sheet(book, pack, cohort, cycle, term, figures, roster, interviewed
         cell.font = BOLD
         cell.alignment = WRAP
     sheet.row_dimensions[header_row].height = 30
+    if pack.destinations:
+        _append(sheet, [])
+        _append(sheet, ["After Year 11 (destinations)", "This school", "", ""])
+        sheet.cell(row=sheet.max_row, column=1).font = BOLD
+        for label, column, number_format in DESTINATION_ROWS:
+            value = pack.destinations[column]
+            _append(sheet, [label + (" (%)" if column.startswith("pct") else ""), value])
+            sheet[f"B{sheet.max_row}"].number_format = number_format
     _append(sheet, [])
     for line in KEY:
         _append(sheet, [line])
@@ -284,6 +317,45 @@ def _students_sheet(book, students, labels) -> None:
     })  # fmt: skip
 
 
+def _destinations_sheet(conn, book, cohort, school, labels) -> None:
+    """Each tracked student's November activity, EET months and what was predicted."""
+    sheet = book.create_sheet("Destinations")
+    _append(sheet, ["Surname", "Forename", "November activity", "EET months (Oct-Mar, of 6)",
+                    "Sustained EET", "Predicted at the last interview",
+                    "Prediction held"])  # fmt: skip
+    rows = warehouse.records(
+        conn,
+        """
+        select detail.surname, detail.forename, outcome.november_activity,
+            outcome.eet_months_october_to_march, outcome.is_sustained_eet,
+            outcome.last_predicted_destination, outcome.prediction_held
+        from marts.destination_outcomes as outcome
+        inner join (
+            select distinct student_key, surname, forename
+            from restricted.career_lead_students where cohort = %s
+        ) as detail using (student_key)
+        where outcome.cohort = %s and outcome.school_urn = %s
+        order by detail.surname, detail.forename, outcome.student_key
+        """,
+        (cohort, cohort, school),
+    )
+
+    def yes_no(value):
+        return None if value is None else ("Yes" if value else "No")
+
+    for row in rows:
+        _append(sheet, [
+            row["surname"], row["forename"],
+            labels["activities"].get(row["november_activity"], row["november_activity"]),
+            row["eet_months_october_to_march"], yes_no(row["is_sustained_eet"]),
+            labels["predicted_destination"].get(row["last_predicted_destination"]),
+            yes_no(row["prediction_held"]),
+        ])  # fmt: skip
+    _table_layout(sheet, {"November activity": 34, "EET months (Oct-Mar, of 6)": 12,
+                          "Sustained EET": 10, "Predicted at the last interview": 22,
+                          "Prediction held": 10})  # fmt: skip
+
+
 def _scores_sheet(book, students, areas) -> None:
     sheet = book.create_sheet("Knowledge scores")
     header = ["Surname", "Forename"]
@@ -336,6 +408,10 @@ def write_packs(url: str, cohort: int, cycle: int, into: Path | None = None) -> 
             stem = f"{school}_{re.sub(r'[^A-Za-z0-9]+', '_', name).strip('_')}"
             pack = Pack(school, name, folder / f"{stem}.xlsx", roster, interviewed)
             pack.figures = figures = _figures(conn, cohort, cycle, school)
+            if cycle == max(term):  # the cohort's last cycle: what came after Year 11
+                params = {"cohort": cohort, "school": school}
+                found = warehouse.records(conn, DESTINATION_SQL, params)
+                pack.destinations = found[0] if found else None
             students = _students(conn, cohort, cycle, school, areas)
             book = Workbook()
             book.remove(book.active)
@@ -343,6 +419,8 @@ def write_packs(url: str, cohort: int, cycle: int, into: Path | None = None) -> 
             _attention_sheet(book, students, areas, labels)
             _students_sheet(book, students, labels)
             _scores_sheet(book, students, areas)
+            if pack.destinations:
+                _destinations_sheet(conn, book, cohort, school, labels)
             partial = pack.path.with_suffix(".xlsx.partial")
             book.save(partial)
             partial.replace(pack.path)

@@ -288,6 +288,35 @@ def test_packs_one_per_school_with_only_that_schools_students(built, tmp_path):
         assert pack.school_urn in next(iter(summary))
 
 
+def test_the_last_cycles_packs_show_each_students_destinations(built, tmp_path):
+    """Once destinations have arrived, the cycle 7 pack has a Destinations sheet with the
+    school's tracked students only, its Summary the school's figures, and the PDF a line."""
+    from pypdf import PdfReader
+
+    written = packs.write_packs(built, 2024, 7, tmp_path)
+    with psycopg.connect(built) as conn:
+        tracked = dict(conn.execute(
+            "select area_code, students_tracked from marts.destination_summary"
+            " where area_level = 'school'"
+        ).fetchall())  # fmt: skip
+    assert sorted(pack.school_urn for pack in written) == sorted(tracked)
+    for pack in written:
+        book = openpyxl.load_workbook(pack.path, read_only=True)
+        assert book.sheetnames[-1] == "Destinations"
+        rows = list(book["Destinations"].iter_rows(values_only=True))
+        assert rows[0][:3] == ("Surname", "Forename", "November activity")
+        assert len(rows) - 1 == tracked[pack.school_urn]
+        assert {row[4] for row in rows[1:]} <= {"Yes", "No"}
+        assert all(row[2] and "_" not in row[2] for row in rows[1:])  # labels, not codes
+        summary = {row[0]: row for row in book["Summary"].iter_rows(values_only=True) if row}
+        assert summary["Students tracked (on the cycle 7 roster)"][1] == tracked[pack.school_urn]
+        page = PdfReader(pack.pdf).pages[0].extract_text()
+        assert "After Year 11 (November, of" in page
+    # Earlier cycles' packs have no destinations sheet.
+    (earlier, *_) = packs.write_packs(built, 2024, 6, tmp_path)
+    assert "Destinations" not in openpyxl.load_workbook(earlier.path, read_only=True).sheetnames
+
+
 def read_export(path) -> list[dict]:
     with open(path, newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
