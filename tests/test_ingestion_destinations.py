@@ -214,3 +214,36 @@ def test_a_destinations_load_pulls_only_the_cohorts_destinations(tmp_path):
     ]
     cycle = orchestration.pull_extracts(str(landing.root), tmp_path / "cycle", 2024, cycle=1)
     assert not list(cycle.rglob("destinations*"))
+
+
+@pytest.mark.parametrize(
+    ("nccis", "activity", "group"),
+    [
+        ("230", "education", "eet"),
+        ("250", "part_time_education", "eet"),
+        ("310", "apprenticeship", "eet"),
+        ("450", "training", "eet"),
+        ("340", "employment_with_training", "eet"),
+        ("360", "employment_without_training", "eet"),
+        ("619", "neet_available", "neet"),
+        ("650", "neet_not_available", "neet"),
+        ("260", "other", "other"),
+        ("710", "custody", "other"),
+        ("810", "not_known", "not_known"),
+    ],
+)
+def test_nccis_codes_map_to_each_activity_and_group(tmp_path, conn, key, nccis, activity, group):
+    """The project's copy of the NCCIS list maps a code of every activity (and so every group
+    the metrics count) to the programme's activity."""
+    from ingestion.codes import load_codes
+
+    landing = with_roster(tmp_path)
+    landing.destinations([destination_row(1, activity="", nccis_code=nccis)])
+
+    ingest(conn, landing, key)
+
+    assert conn.execute("select activity, nccis_code from raw.destination").fetchall() == [
+        (activity, nccis)
+    ]
+    groups = {row["code"]: row["group"] for row in load_codes().activities.rows}
+    assert groups[activity] == group
