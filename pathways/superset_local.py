@@ -224,7 +224,7 @@ def serve(warehouse_url: str, port: int = 8088, home: Path = SUPERSET_HOME) -> i
         print(f"what partners see: {PARTNER_USER} / {partner_password(home)}")
         print("Dashboards: Regional overview, Knowledge areas, Where people want to work, "
               "Post-16 plans, Destinations, Interventions, School drill-down, "
-              "Data quality")  # fmt: skip
+              "Destinations in detail, Data quality")  # fmt: skip
         print("Ctrl-C stops Superset.")
 
     command = [str(SUPERSET_VENV / "superset"), "run", "-h", "127.0.0.1", "-p", str(port),

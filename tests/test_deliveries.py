@@ -200,7 +200,8 @@ def screen(delivered, data: Path, meta: Path, name: str | None = None):
 
 def test_every_open_data_file_passes_the_screener(delivered):
     files = open_data(delivered)
-    views = sorted(dataset.view for dataset in ees_export.DATASETS)
+    # Two cycles: no destinations yet (tests/test_access.py exports a seven-cycle cohort's).
+    views = sorted(d.view for d in ees_export.DATASETS if d.view != "destinations")
     assert [path.name for path in files] == [f"pathways_{view}.csv" for view in views]
     for data in files:
         screening = screen(delivered, data, data.with_name(data.stem + ".meta.csv"))
