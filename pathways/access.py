@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
@@ -24,10 +25,24 @@ def apply(url: str) -> None:
     when url logs in as the loader itself, the administrator has run it already (`pathways
     access`), and it is skipped."""
     import psycopg  # not at the top: Superset's image builds its bundle with role_url alone
-    from psycopg import sql
 
     if _login(url) == LOADER:
         return
+    # Roles belong to the whole server: a run on another database may alter them at the same
+    # moment (PostgreSQL then says "tuple concurrently updated"), so try again a few times.
+    for attempt in range(5):
+        try:
+            return _apply(url)
+        except psycopg.errors.InternalError_ as error:
+            if "concurrently updated" not in str(error) or attempt == 4:
+                raise
+            time.sleep(0.5 * (attempt + 1))
+
+
+def _apply(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
     with psycopg.connect(url) as conn:
         # Two runs starting together would otherwise both alter the same roles and grants.
         conn.execute("select pg_advisory_xact_lock(hashtext('pathways.access'))")

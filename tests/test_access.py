@@ -386,3 +386,26 @@ def test_dbt_rebuild_keeps_grants_and_row_level_security(built):
     with psycopg.connect(access.role_url(built, f"career_lead_{school}")) as conn:
         schools = conn.execute("select distinct school_urn from career_lead.my_students").fetchall()
     assert schools == [(school,)]
+
+
+def test_migrations_of_two_warehouses_at_once_do_not_collide():
+    """Roles are the server's: two warehouses migrated at the same moment alter the same roles
+    (PostgreSQL: "tuple concurrently updated"); each migration still completes."""
+    import threading
+
+    errors: list[Exception] = []
+    with scratch_warehouse() as first, scratch_warehouse() as second:
+
+        def migrate(url: str) -> None:
+            try:
+                for _ in range(4):
+                    access.apply(url)
+            except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                errors.append(error)
+
+        threads = [threading.Thread(target=migrate, args=(url,)) for url in (first, second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []

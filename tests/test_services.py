@@ -104,6 +104,10 @@ def test_the_next_start_stops_what_an_earlier_one_left(tmp_path):
         env={services.TOKEN_VARIABLE: token}, start_new_session=True,
     )  # fmt: skip
     try:
+        # /proc may show the new process's arguments a moment after Popen returns.
+        deadline = time.monotonic() + 10
+        while not processes_named(MARKER) and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert len(processes_named(MARKER)) == 1
         failed = services.serve(
             [sys.executable, "-c", "raise SystemExit(3)"], dict(os.environ),
