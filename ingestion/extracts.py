@@ -68,12 +68,25 @@ def _first_seen(batch: Batch, column: str, seen: dict[str, int]) -> None:
 Rows = Iterable[tuple]
 
 
-class SchoolsExtract:
+class Extract:
+    """What every extract may refuse before its rows are read; by default, nothing."""
+
+    restricted_table: str | None = None
+    restricted_columns: tuple[str, ...] = ()
+
+    def file_problem(self, landed, context) -> str | None:
+        """Why the file must be quarantined whatever its rows (its name, say)."""
+        return None
+
+    def header_problem(self, header: list[str]) -> str | None:
+        """Why the file must be quarantined from its header, beyond missing columns."""
+        return None
+
+
+class SchoolsExtract(Extract):
     kind = "schools"
     raw_table = "raw.school"
     raw_columns = ("file_id", "line_number", "cohort", "urn", "school_name", "la_code")
-    restricted_table = None
-    restricted_columns = ()
 
     def __init__(self, codes: Codes):
         self.fields = (
@@ -81,12 +94,6 @@ class SchoolsExtract:
             Field("school_name", True, rules.plain_text, cacheable=False),
             Field("la_code", True, rules.coded(codes.local_authorities)),
         )
-
-    def file_problem(self, landed, context) -> str | None:
-        return None
-
-    def header_problem(self, header: list[str]) -> str | None:
-        return None
 
     def bind(self, landed, context, file_id: int) -> SchoolsExtract.File:
         return self.File(self, landed, file_id)
@@ -108,7 +115,7 @@ class SchoolsExtract:
             return raw, None
 
 
-class RosterExtract:
+class RosterExtract(Extract):
     kind = "roster"
     raw_table = "raw.roster"
     raw_columns = (
@@ -133,9 +140,6 @@ class RosterExtract:
             Field("disadvantaged", True, rules.coded(codes.yes_no)),
             Field("attendance_pct", False, rules.number_between(0, 100, "attendance %")),
         )
-
-    def header_problem(self, header: list[str]) -> str | None:
-        return None
 
     def file_problem(self, landed, context) -> str | None:
         if landed.key not in context.schools(landed.cohort):
@@ -182,7 +186,7 @@ class RosterExtract:
             return raw, restricted
 
 
-class InterviewsExtract:
+class InterviewsExtract(Extract):
     kind = "interviews"
     raw_table = "raw.interview"
     restricted_table = "restricted.interview_note"
@@ -212,12 +216,6 @@ class InterviewsExtract:
             "file_id", "line_number", "cohort", "cycle", "student_key", "school_urn",
             *self.loaded_as_is,
         )  # fmt: skip
-
-    def file_problem(self, landed, context) -> str | None:
-        return None
-
-    def header_problem(self, header: list[str]) -> str | None:
-        return None
 
     def bind(self, landed, context, file_id: int) -> InterviewsExtract.File:
         return self.File(self, landed, context, file_id)
@@ -319,7 +317,7 @@ def nccis_code(mapping: dict[str, str]) -> rules.Parser:
     return parse
 
 
-class DestinationsExtract:
+class DestinationsExtract(Extract):
     """A local authority's record of what each programme student did, month by month."""
 
     kind = "destinations"
@@ -417,14 +415,12 @@ class DestinationsExtract:
             return raw, (row for row in providers if row[3])
 
 
-class ComparisonExtract:
+class ComparisonExtract(Extract):
     """Each local authority's published NEET-or-not-known rate for the whole year group."""
 
     kind = "comparison"
     raw_table = "raw.destination_comparison"
     raw_columns = ("file_id", "line_number", "cohort", "la_code", "pct_neet_or_not_known")
-    restricted_table = None
-    restricted_columns = ()
 
     def __init__(self, codes: Codes):
         self.fields = (
@@ -432,12 +428,6 @@ class ComparisonExtract:
             Field("pct_neet_or_not_known", True,
                   rules.number_between(0, 100, "% NEET or not known")),
         )  # fmt: skip
-
-    def file_problem(self, landed, context) -> str | None:
-        return None
-
-    def header_problem(self, header: list[str]) -> str | None:
-        return None
 
     def bind(self, landed, context, file_id: int) -> ComparisonExtract.File:
         return self.File(self, landed, file_id)
