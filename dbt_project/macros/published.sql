@@ -67,3 +67,14 @@
         {{ statements | join(';\n') }}
     {%- endif -%}
 {%- endmacro %}
+
+{# The columns every partner view opens with (contract 1.1): the cohort and the row's area,
+   named and placed in the areas that contain it. #}
+{% macro partner_area_columns() -%}
+    cohort::integer as cohort,
+    area_level,
+    area_code,
+    area_name,
+    lep_area,
+    local_authority
+{%- endmacro %}

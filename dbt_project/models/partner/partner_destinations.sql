@@ -1,12 +1,7 @@
 {{ config(alias='destinations') }}
 {# Published to partners: read-only, no row identifies a student. #}
 select
-    cohort::integer as cohort,
-    area_level,
-    area_code,
-    area_name,
-    lep_area,
-    local_authority,
+    {{ partner_area_columns() }},
     students_tracked::integer as students_tracked,
     students_with_activity::integer as students_with_activity,
     pct_eet,

@@ -1,12 +1,7 @@
 {{ config(alias='knowledge_improvement') }}
 {# Published to partners: read-only, no row identifies a student. #}
 select
-    cohort::integer as cohort,
-    area_level,
-    area_code,
-    area_name,
-    lep_area,
-    local_authority,
+    {{ partner_area_columns() }},
     knowledge_area,
     first_cycle::integer as first_cycle,
     latest_cycle::integer as latest_cycle,

@@ -1,12 +1,7 @@
 {{ config(alias='sector_interest') }}
 {# Published to partners: read-only, no row identifies a student. #}
 select
-    cohort::integer as cohort,
-    area_level,
-    area_code,
-    area_name,
-    lep_area,
-    local_authority,
+    {{ partner_area_columns() }},
     cycle::integer as cycle,
     gender,
     sector,
