@@ -55,11 +55,11 @@ group by cycle
 
 # The school's destinations (contract section 8), once any local authority has reported.
 DESTINATION_SQL = """
-select summary.students_tracked, summary.pct_eet, summary.pct_sustained_eet, summary.pct_neet,
-    summary.pct_not_known, summary.pct_prediction_held
+select summary.area_code as school_urn, summary.students_tracked, summary.pct_eet,
+    summary.pct_sustained_eet, summary.pct_neet, summary.pct_not_known,
+    summary.pct_prediction_held
 from marts.destination_summary as summary
 where summary.cohort = %(cohort)s and summary.area_level = 'school'
-    and summary.area_code = %(school)s
     and exists (
         select from marts.fct_destination_month as month
         where month.cohort = %(cohort)s and month.is_reported
@@ -393,6 +393,10 @@ def write_packs(url: str, cohort: int, cycle: int, into: Path | None = None) -> 
             'select code, "column", label from reference.knowledge_areas order by 1'
         ).fetchall()
         term = dict(conn.execute("select cycle, label from reference.cycles").fetchall())
+        destinations = {}  # each school's, in the cohort's last cycle: what came after Year 11
+        if cycle == max(term):
+            rows = warehouse.records(conn, DESTINATION_SQL, {"cohort": cohort})
+            destinations = {row["school_urn"]: row for row in rows}
         schools = conn.execute(
             """
             select detail.school_urn, school.school_name, count(*),
@@ -408,10 +412,7 @@ def write_packs(url: str, cohort: int, cycle: int, into: Path | None = None) -> 
             stem = f"{school}_{re.sub(r'[^A-Za-z0-9]+', '_', name).strip('_')}"
             pack = Pack(school, name, folder / f"{stem}.xlsx", roster, interviewed)
             pack.figures = figures = _figures(conn, cohort, cycle, school)
-            if cycle == max(term):  # the cohort's last cycle: what came after Year 11
-                params = {"cohort": cohort, "school": school}
-                found = warehouse.records(conn, DESTINATION_SQL, params)
-                pack.destinations = found[0] if found else None
+            pack.destinations = destinations.get(school)
             students = _students(conn, cohort, cycle, school, areas)
             book = Workbook()
             book.remove(book.active)
