@@ -1,66 +1,109 @@
-"""A batch of rows checked column by column: each distinct value is checked once per file."""
+"""A batch of rows checked column by column, in Arrow: each distinct value is checked once.
+
+Cells stay in Arrow arrays from the reader to the COPY: a column is dictionary-encoded, the
+rules run in Python on its distinct values only, and the checked values are put back in place
+with one `take`. Rejected rows are few; they are the only ones Python looks at one by one.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import compress
 
-from ingestion.rules import Field, Problem
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as arrow
+
+from ingestion.rules import NULL, Field, Problem
 
 # (column, value, reason or message)
 Finding = tuple[str | None, str | None, str]
 # Checked values are remembered per file and column up to this many; keeps memory flat.
 CACHE_LIMIT = 50_000
+TEXT = pa.string()
 
 
 @dataclass
 class Batch:
-    lines: Sequence[int]
+    lines: np.ndarray  # the physical line of each row
     size: int
-    columns: dict[str, Sequence] = field(default_factory=dict)
+    columns: dict[str, pa.Array] = field(default_factory=dict)
     rejected: dict[int, list[Finding]] = field(default_factory=dict)
     warnings: list[tuple[int, Finding]] = field(default_factory=list)
 
     def reject(self, index: int, finding: Finding) -> None:
-        self.rejected.setdefault(index, []).append(finding)
+        self.rejected.setdefault(int(index), []).append(finding)
 
     def warn(self, index: int, finding: Finding) -> None:
-        self.warnings.append((self.lines[index], finding))
+        self.warnings.append((int(self.lines[index]), finding))
 
-    def good(self, *columns) -> Iterator[tuple]:
-        """Rows made of these columns, for the rows of the batch that were not rejected."""
-        rows = zip(*columns, strict=False)  # constant columns are endless repeats
-        if not self.rejected:
-            return rows
-        return compress(rows, [i not in self.rejected for i in range(self.size)])
+    def constant(self, value) -> pa.Array:
+        return pa.repeat(value, self.size)
+
+    def kept(self) -> np.ndarray:
+        """True for the rows not rejected."""
+        mask = np.ones(self.size, dtype=bool)
+        mask[list(self.rejected)] = False
+        return mask
+
+    def good(self, names: tuple[str, ...], *columns: pa.Array) -> pa.Table:
+        """These columns, for the rows of the batch that were not rejected."""
+        table = pa.table([blank_as_null(c) for c in columns], names=list(names))
+        return table.filter(self.kept()) if self.rejected else table
 
 
-def check_column(batch: Batch, spec: Field, raw: Sequence[str], cache: dict) -> Sequence:
-    """The column's checked values; rows with a bad value are marked rejected in the batch.
+def blank_as_null(column: pa.Array | np.ndarray) -> pa.Array:
+    """Blank text is loaded as NULL (as csv.writer's unquoted empty field always was)."""
+    if not isinstance(column, pa.Array):
+        return pa.array(column)
+    if column.type != TEXT or column.null_count == len(column):
+        return column
+    return arrow.if_else(arrow.equal(column, NULL), pa.scalar(None, TEXT), column)
 
-    Work is per distinct value, so a column of a few codes costs almost nothing per row, and a
-    column whose values are already in their loaded form is passed through untouched.
-    """
-    if not spec.required and not spec.cacheable:
-        return raw  # optional free text: there is nothing to check, and it is loaded as sent
-    resolved, bad, unchanged = {}, [], True
-    for value in set(raw):
+
+def checked_values(spec: Field, distinct: list[str], cache: dict) -> tuple[list, list[int]]:
+    """The checked form of each distinct value (str or Problem) and the positions of the bad."""
+    resolved, bad = [], []
+    for position, value in enumerate(distinct):
         checked = cache.get(value)
         if checked is None:
             checked = spec.check(value)
             if spec.cacheable and len(cache) < CACHE_LIMIT:
                 cache[value] = checked
-        resolved[value] = checked
         if checked.__class__ is Problem:
-            bad.append(value)
-        elif checked != value:
-            unchanged = False
-    if bad:
-        bad_values = set(bad)
-        for index, value in enumerate(raw):
-            if value in bad_values:
-                batch.reject(index, (spec.name, value, resolved[value].reason))
-    if unchanged and not bad:
+            bad.append(position)
+        resolved.append(checked)
+    return resolved, bad
+
+
+def check_column(batch: Batch, spec: Field, raw: pa.Array, cache: dict) -> pa.Array:
+    """The column's checked values; rows with a bad value are marked rejected in the batch.
+
+    Values the field's vectorised screen passes are already in their loaded form; the rest are
+    checked once per distinct value.
+    """
+    if not spec.required and not spec.cacheable:
+        return raw  # optional free text: there is nothing to check, and it is loaded as sent
+    plain = spec.plainly_valid(raw) if spec.plainly_valid else None
+    if plain is not None and plain.all():
         return raw
-    return list(map(resolved.__getitem__, raw))
+    rows = np.arange(len(raw)) if plain is None else np.flatnonzero(~plain)
+    others = raw if plain is None else raw.take(rows)
+    encoded = arrow.dictionary_encode(others)
+    distinct = encoded.dictionary.to_pylist()
+    resolved, bad = checked_values(spec, distinct, cache)
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    for index in np.flatnonzero(np.isin(indices, bad)) if bad else ():
+        problem = resolved[indices[index]]
+        batch.reject(rows[index], (spec.name, distinct[indices[index]], problem.reason))
+    if not bad and resolved == distinct:
+        return raw
+    loaded = pa.array([None if v.__class__ is Problem else v for v in resolved], TEXT)
+    loaded = loaded.take(encoded.indices)
+    if plain is None:
+        return loaded
+    return arrow.replace_with_mask(raw, pa.array(~plain), loaded)
+
+
+def column_values(column: pa.Array) -> list:
+    """A column as Python values, for the few rules that look at rows one by one."""
+    return column.to_pylist()

@@ -8,12 +8,14 @@ rows for its raw table and, for personal data, its restricted table.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from datetime import date
-from itertools import repeat
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as arrow
 
 from ingestion import rules
-from ingestion.batch import Batch
+from ingestion.batch import Batch, column_values
 from ingestion.codes import Codes
 from ingestion.rules import Field, Problem
 
@@ -43,21 +45,21 @@ def _also(parse: rules.Parser, then) -> rules.Parser:
 
 
 def _bound_to_file(fields, context, **extra_rules) -> tuple[Field, ...]:
-    """The extract's fields for one file: UPNs checked through the run-wide cache, and any
-    field named in extra_rules given a further rule that needs the file's context."""
+    """The extract's fields for one file: any field named in extra_rules given a further rule
+    that needs the file's context (and so no screen, which knows nothing of that rule)."""
     bound = []
     for spec in fields:
-        parse = context.checked_upn if spec.name == "upn" else spec.parse
         if spec.name in extra_rules:
-            parse = extra_rules[spec.name](parse)
-        bound.append(Field(spec.name, spec.required, parse, spec.cacheable))
+            parse = extra_rules[spec.name](spec.parse)
+            spec = Field(spec.name, spec.required, parse, spec.cacheable)
+        bound.append(spec)
     return tuple(bound)
 
 
 def _first_seen(batch: Batch, column: str, seen: dict[str, int]) -> None:
     """Reject a value met again in the same file (first at line N)."""
-    for index, value in enumerate(batch.columns[column]):
-        if value.__class__ is Problem or index in batch.rejected:
+    for index, value in enumerate(column_values(batch.columns[column])):
+        if value is None or index in batch.rejected:
             continue
         if value in seen:
             batch.reject(index, (column, value, f"appears again (first at line {seen[value]})"))
@@ -65,7 +67,8 @@ def _first_seen(batch: Batch, column: str, seen: dict[str, int]) -> None:
             seen[value] = batch.lines[index]
 
 
-Rows = Iterable[tuple]
+Rows = pa.Table
+UPN = Field("upn", True, rules.parse_upn, plainly_valid=rules.upn_plainly_valid)
 
 
 class Extract:
@@ -109,8 +112,8 @@ class SchoolsExtract(Extract):
             c = batch.columns
             file_id, cohort = self.constants
             raw = batch.good(
-                repeat(file_id), batch.lines, repeat(cohort), c["urn"], c["school_name"],
-                c["la_code"],
+                SchoolsExtract.raw_columns, batch.constant(file_id), batch.lines,
+                batch.constant(cohort), c["urn"], c["school_name"], c["la_code"],
             )  # fmt: skip
             return raw, None
 
@@ -130,7 +133,7 @@ class RosterExtract(Extract):
     def __init__(self, codes: Codes):
         self.codes = codes
         self.fields = (
-            Field("upn", True, rules.parse_upn),
+            UPN,
             Field("forename", True, rules.plain_text, cacheable=False),
             Field("surname", True, rules.plain_text, cacheable=False),
             Field("date_of_birth", True, rules.parse_date),
@@ -175,13 +178,14 @@ class RosterExtract(Extract):
             keys = self.context.pseudonyms(c["upn"])
             file_id, cohort, cycle, urn = self.constants
             raw = batch.good(
-                repeat(file_id), batch.lines, repeat(cohort), repeat(cycle), repeat(urn), keys,
+                RosterExtract.raw_columns, batch.constant(file_id), batch.lines,
+                batch.constant(cohort), batch.constant(cycle), batch.constant(urn), keys,
                 c["gender"], c["year_group"], c["sen_status"], c["disadvantaged"],
                 c["attendance_pct"],
             )  # fmt: skip
             restricted = batch.good(
-                repeat(file_id), batch.lines, keys, c["upn"], c["forename"], c["surname"],
-                c["date_of_birth"],
+                RosterExtract.restricted_columns, batch.constant(file_id), batch.lines, keys,
+                c["upn"], c["forename"], c["surname"], c["date_of_birth"],
             )  # fmt: skip
             return raw, restricted
 
@@ -197,7 +201,7 @@ class InterviewsExtract(Extract):
         self.knowledge = [area["column"] for area in codes.knowledge_areas]
         score = rules.whole_number_in({1, 2, 3, 4, 5}, "knowledge score")
         self.fields = (
-            Field("upn", True, rules.parse_upn),
+            UPN,
             Field("school_urn", True, rules.parse_urn),
             Field("interview_date", True, rules.parse_date),
             Field("adviser_id", True, rules.plain_text),
@@ -248,7 +252,6 @@ class InterviewsExtract(Extract):
                 interview_date=lambda p: _also(p, in_window),
             )
             self.extract, self.context = extract, context
-            self.on_roster = context.roster(landed.cohort, landed.cycle)
             self.cycle = landed.cycle
             self.adviser = landed.key
             self.target = cycle_start(landed.cohort, landed.cycle, extract.codes)
@@ -256,12 +259,17 @@ class InterviewsExtract(Extract):
 
         def _warn_where(self, batch: Batch, column: str, message_for) -> None:
             """Warn on every row whose value gets a message; worked out once per value."""
-            values = batch.columns[column]
-            messages = {v: message_for(v) for v in set(values) if v.__class__ is str}
-            if any(messages.values()):
-                for index, value in enumerate(values):
-                    if messages.get(value) and index not in batch.rejected:
-                        batch.warn(index, (column, value, messages[value]))
+            encoded = arrow.dictionary_encode(batch.columns[column])
+            distinct = encoded.dictionary.to_pylist()
+            messages = [None if v is None else message_for(v) for v in distinct]
+            flagged = [position for position, message in enumerate(messages) if message]
+            if not flagged:
+                return
+            indices = encoded.indices.to_numpy(zero_copy_only=False)
+            for index in np.flatnonzero(np.isin(indices, flagged)):
+                if index not in batch.rejected:
+                    value = distinct[indices[index]]
+                    batch.warn(index, (column, value, messages[indices[index]]))
 
         def _far_from_target(self, held: str) -> str | None:
             distance = months_between(self.target, date.fromisoformat(held))
@@ -274,23 +282,59 @@ class InterviewsExtract(Extract):
                 return None
             return f"does not match the file name's adviser {self.adviser}"
 
-        def finish(self, batch: Batch) -> tuple[Rows, Rows]:
+        def finish(self, batch: Batch) -> tuple[Rows, Rows, Rows]:
+            """Raw rows, notes, and each row's UPN for the roster check (see off_roster)."""
             c = batch.columns
             keys = self.context.pseudonyms(c["upn"])
-            on_roster, rejected = self.on_roster, batch.rejected
-            for index, pair in enumerate(zip(c["school_urn"], keys, strict=True)):
-                if pair not in on_roster and index not in rejected:
-                    reason = f"is not on the cycle {self.cycle} roster of school {pair[0]}"
-                    batch.reject(index, ("upn", c["upn"][index], reason))
             self._warn_where(batch, "adviser_id", self._not_file_adviser)
             self._warn_where(batch, "interview_date", self._far_from_target)
             file_id, cohort, cycle = self.constants
             raw = batch.good(
-                repeat(file_id), batch.lines, repeat(cohort), repeat(cycle), keys,
-                c["school_urn"], *(c[name] for name in self.extract.loaded_as_is),
+                self.extract.raw_columns, batch.constant(file_id), batch.lines,
+                batch.constant(cohort), batch.constant(cycle), keys, c["school_urn"],
+                *(c[name] for name in self.extract.loaded_as_is),
             )  # fmt: skip
-            notes = batch.good(repeat(file_id), batch.lines, keys, c["job_type"], c["action_plan"])
-            return raw, (row for row in notes if row[3] or row[4])
+            notes = batch.good(
+                InterviewsExtract.restricted_columns, batch.constant(file_id), batch.lines,
+                keys, c["job_type"], c["action_plan"],
+            )  # fmt: skip
+            written = arrow.or_(arrow.is_valid(notes["job_type"]),
+                                arrow.is_valid(notes["action_plan"]))  # fmt: skip
+            upns = batch.good(("line_number", "upn"), batch.lines, c["upn"])
+            return raw, notes.filter(written), upns
+
+        def off_roster(self) -> str:
+            """Moves the loaded rows whose student is not on the school's roster for the cycle
+            to the rejects (set-based: the roster stays in the database)."""
+            return OFF_ROSTER.format(cycle=self.cycle)
+
+
+# Run after the file's rows are copied; the UPNs as sent wait in pg_temp.loading_upn.
+OFF_ROSTER = """
+with off as (
+    delete from raw.interview as i
+    where i.file_id = %(file_id)s and not exists (
+        select from raw.roster as r
+        where r.cohort = i.cohort and r.cycle = i.cycle and r.school_urn = i.school_urn
+            and r.student_key = i.student_key
+    )
+    returning i.line_number, i.school_urn
+),
+notes as (
+    delete from restricted.interview_note as n using off
+    where n.file_id = %(file_id)s and n.line_number = off.line_number
+),
+warned as (
+    delete from raw.load_warning as w using off
+    where w.file_id = %(file_id)s and w.line_number = off.line_number
+    returning 1
+)
+insert into restricted.rejected_row (file_id, line_number, column_name, value, reason)
+select %(file_id)s, off.line_number, 'upn', u.upn,
+    'is not on the cycle {cycle} roster of school ' || off.school_urn
+from off inner join pg_temp.loading_upn as u on off.line_number = u.line_number
+returning reason, (select count(*) from warned) as warnings
+"""
 
 
 def destination_months(cohort: int) -> tuple[date, date]:
@@ -332,7 +376,7 @@ class DestinationsExtract(Extract):
     def __init__(self, codes: Codes):
         self.codes = codes
         self.fields = (
-            Field("upn", True, rules.parse_upn),
+            UPN,
             Field("activity_month", True, parse_month),
             Field("activity", False, rules.coded(codes.activities)),
             Field("nccis_code", False, nccis_code(codes.nccis)),
@@ -388,19 +432,19 @@ class DestinationsExtract(Extract):
             c = batch.columns
             keys = self.context.pseudonyms(c["upn"])
             file_id, cohort, la_code = self.constants
+            given, codes = column_values(c["activity"]), column_values(c["nccis_code"])
+            months, upns = column_values(c["activity_month"]), column_values(c["upn"])
             activities = []
-            for index, (key, month) in enumerate(zip(keys, c["activity_month"], strict=True)):
+            for index, (key, month) in enumerate(zip(keys.to_pylist(), months, strict=True)):
                 if index in batch.rejected:
                     activities.append(None)
                     continue
-                activities.append(
-                    self._activity(batch, index, c["activity"][index], c["nccis_code"][index])
-                )
+                activities.append(self._activity(batch, index, given[index], codes[index]))
                 if index in batch.rejected:  # one reason per row
                     continue
                 if key not in self.students:
                     reason = f"is not on a roster of cohort {cohort}: not a programme student"
-                    batch.reject(index, ("upn", c["upn"][index], reason))
+                    batch.reject(index, ("upn", upns[index], reason))
                 elif (key, month) in self.seen:
                     first = self.seen[key, month]
                     reason = f"appears again for this student (first at line {first})"
@@ -408,11 +452,15 @@ class DestinationsExtract(Extract):
                 else:
                     self.seen[key, month] = batch.lines[index]
             raw = batch.good(
-                repeat(file_id), batch.lines, repeat(cohort), repeat(la_code), keys,
-                c["activity_month"], activities, c["nccis_code"],
+                DestinationsExtract.raw_columns, batch.constant(file_id), batch.lines,
+                batch.constant(cohort), batch.constant(la_code), keys, c["activity_month"],
+                pa.array(activities, pa.string()), c["nccis_code"],
             )  # fmt: skip
-            providers = batch.good(repeat(file_id), batch.lines, keys, c["provider"])
-            return raw, (row for row in providers if row[3])
+            providers = batch.good(
+                DestinationsExtract.restricted_columns, batch.constant(file_id), batch.lines,
+                keys, c["provider"],
+            )  # fmt: skip
+            return raw, providers.filter(arrow.is_valid(providers["provider"]))
 
 
 class ComparisonExtract(Extract):
@@ -443,8 +491,8 @@ class ComparisonExtract(Extract):
             c = batch.columns
             file_id, cohort = self.constants
             raw = batch.good(
-                repeat(file_id), batch.lines, repeat(cohort), c["la_code"],
-                c["pct_neet_or_not_known"],
+                ComparisonExtract.raw_columns, batch.constant(file_id), batch.lines,
+                batch.constant(cohort), c["la_code"], c["pct_neet_or_not_known"],
             )  # fmt: skip
             return raw, None
 

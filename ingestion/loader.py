@@ -14,12 +14,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import psycopg
+import pyarrow as pa
+import pyarrow.csv as arrow_csv
 
 from ingestion.batch import Batch, Finding, check_column
 from ingestion.layout import LandedFile, quarantined
-from ingestion.readers import MAX_COLUMNS, UnreadableFile, normalise_header, read_batches
-from ingestion.rules import Problem, parse_upn
+from ingestion.readers import (
+    MAX_COLUMNS,
+    Columns,
+    IrregularFile,
+    UnreadableFile,
+    normalise_header,
+    read_batches,
+)  # fmt: skip
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 DATA_TABLES = (
@@ -34,8 +43,6 @@ DATA_TABLES = (
     "restricted.rejected_row",
     "raw.load_warning",
 )
-# UPN checks and pseudonyms are remembered for the run up to this many students.
-PSEUDONYM_CACHE_LIMIT = 500_000
 
 
 def create_schema(conn: psycopg.Connection) -> None:
@@ -76,55 +83,32 @@ class LoadContext:
 
     def __init__(self, conn: psycopg.Connection, key: bytes):
         self.conn = conn
-        self._key = key
-        self._pseudonyms: dict[str, str] = {}
-        self._upns: dict[str, str | Problem] = {}
+        # HMAC-SHA256 with the key's inner and outer hashes worked out once (RFC 2104): each
+        # pseudonym is then two hash copies, not a new HMAC object.
+        padded = key if len(key) <= 64 else hashlib.sha256(key).digest()
+        padded = padded.ljust(64, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
         self._schools: dict[int, set[str]] = {}
-        self._roster_cycle: tuple[int, int] | None = None
-        self._roster: set[tuple[str, str]] = set()
         self._cohort_students: tuple[int, set[str]] | None = None
 
     def pseudonym(self, upn: str) -> str:
-        key = self._pseudonyms.get(upn)
-        if key is None:
-            key = hmac.new(self._key, upn.encode(), hashlib.sha256).hexdigest()[:32]
-            if len(self._pseudonyms) < PSEUDONYM_CACHE_LIMIT:
-                self._pseudonyms[upn] = key
-        return key
+        inner, outer = self._inner.copy(), self._outer.copy()
+        inner.update(upn.encode())
+        outer.update(inner.digest())
+        return outer.hexdigest()[:32]
 
-    def pseudonyms(self, upns: Sequence) -> list[str | None]:
-        """Pseudonyms for a column of checked UPNs (None where the UPN was bad)."""
-        keys = {upn: self.pseudonym(upn) for upn in set(upns) if upn.__class__ is str}
-        return list(map(keys.get, upns))
-
-    def checked_upn(self, text: str) -> str | Problem:
-        """UPN check, remembered for the run: rosters and interviews repeat the same UPNs."""
-        checked = self._upns.get(text)
-        if checked is None:
-            checked = parse_upn(text)
-            if len(self._upns) < PSEUDONYM_CACHE_LIMIT:
-                self._upns[text] = checked
-        return checked
+    def pseudonyms(self, upns: pa.Array) -> pa.Array:
+        """Pseudonyms for a column of checked UPNs (null where the UPN was bad)."""
+        pseudonym = self.pseudonym
+        keys = [None if upn is None else pseudonym(upn) for upn in upns.to_pylist()]
+        return pa.array(keys, pa.string())
 
     def schools(self, cohort: int) -> set[str]:
         if cohort not in self._schools:
             rows = self.conn.execute("select urn from raw.school where cohort = %s", (cohort,))
             self._schools[cohort] = {urn for (urn,) in rows}
         return self._schools[cohort]
-
-    def roster(self, cohort: int, cycle: int) -> set[tuple[str, str]]:
-        """(school URN, student key) pairs on the cycle's rosters.
-
-        Only one cycle is held at a time: files load cycle by cycle, and a whole cycle of a
-        large cohort is the biggest thing ingestion keeps in memory.
-        """
-        if self._roster_cycle != (cohort, cycle):
-            rows = self.conn.execute(
-                "select school_urn, student_key from raw.roster where cohort = %s and cycle = %s",
-                (cohort, cycle),
-            )
-            self._roster_cycle, self._roster = (cohort, cycle), set(rows)
-        return self._roster
 
     def cohort_students(self, cohort: int) -> set[str]:
         """Keys of the students on any roster of the cohort (read before a file's COPY starts:
@@ -138,9 +122,8 @@ class LoadContext:
 
     def forget(self, landed: LandedFile) -> None:
         """A schools or roster file changed: what depends on it must be read again."""
-        self._schools.pop(landed.cohort, None)
-        if self._roster_cycle == (landed.cohort, landed.cycle):
-            self._roster_cycle = None
+        if landed.kind == "schools":
+            self._schools.pop(landed.cohort, None)
         self._cohort_students = None
 
 
@@ -164,18 +147,19 @@ class _Spool:
     def __init__(self, file_id: int):
         self.file_id = file_id
         # Closed in copy_into, which every load reaches or abandons with its transaction.
-        self.file = tempfile.SpooledTemporaryFile(  # noqa: SIM115
-            max_size=8 << 20, mode="w+", encoding="utf-8", newline=""
-        )
+        self.file = tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+b")  # noqa: SIM115
         self.buffer = io.StringIO()
         self.writer = csv.writer(self.buffer)
 
     def add_findings(self, line: int, findings: list[Finding]) -> None:
         self.writer.writerows((self.file_id, line, *finding) for finding in findings)
 
+    def add_table(self, table: pa.Table) -> None:
+        self.file.write(csv_bytes(table))
+
     def flush(self) -> None:
         """Move what the batch wrote into the spool file in one write."""
-        self.file.write(self.buffer.getvalue())
+        self.file.write(self.buffer.getvalue().encode())
         self.buffer.seek(0)
         self.buffer.truncate()
 
@@ -187,6 +171,13 @@ class _Spool:
                 while chunk := self.file.read(1 << 20):
                     copy.write(chunk)
         self.file.close()
+
+
+def csv_bytes(table: pa.Table) -> bytes:
+    """The rows as CSV for COPY: NULL unquoted and empty, text quoted (so '' stays '')."""
+    sink = io.BytesIO()
+    arrow_csv.write_csv(table, sink, arrow_csv.WriteOptions(include_header=False))
+    return sink.getvalue()
 
 
 def _copy_sql(table: str, columns: tuple[str, ...], options: str = "") -> str:
@@ -272,8 +263,33 @@ def _has_nul(rows: list[list[str]]) -> bool:
 
 
 def _stream_rows(cursor, extract, landed, context, file_id, result, progress) -> None:
+    """Load the rows through the fast reader; if it gives up on the file, start again (from a
+    savepoint) with the exact one."""
+    if landed.ext != "xlsx":
+        try:
+            with cursor.connection.transaction():
+                _copy_rows(cursor, extract, landed, context, file_id, result, progress, True)
+            return
+        except IrregularFile:
+            result.__init__(result.relative_path, result.outcome)
+    _copy_rows(cursor, extract, landed, context, file_id, result, progress, False)
+
+
+def _regular(lines, rows, width: int, rejects: _Spool, result) -> tuple[Sequence[int], list]:
+    """The batch's columns, once ragged rows and rows with a NUL byte are rejected."""
+    if isinstance(rows, Columns):
+        return lines, rows  # the fast reader only passes regular rows
+    if any(len(row) != width for row in rows):
+        lines, rows = _even_up(lines, rows, width, rejects, result)
+    if _has_nul(rows):
+        lines, rows = _reject_nul_rows(lines, rows, rejects, result)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * width
+    return lines, [pa.array(column, pa.string()) for column in columns]
+
+
+def _copy_rows(cursor, extract, landed, context, file_id, result, progress, fast) -> None:
     """Check and COPY the file's rows in batches; rejects and warnings are spooled, then copied."""
-    batches = read_batches(landed.path, landed.ext)
+    batches = read_batches(landed.path, landed.ext, fast=fast)
     first = next(batches, None)
     if first is None:
         raise UnreadableFile("the file is empty: no header row")
@@ -288,34 +304,27 @@ def _stream_rows(cursor, extract, landed, context, file_id, result, progress) ->
     restricted, rejects, warnings = _Spool(file_id), _Spool(file_id), _Spool(file_id)
     warnings.add_findings(header_line, extra_columns)
     result.warnings += len(extra_columns)
+    staged = _Spool(file_id)
     with cursor.copy(_copy_sql(extract.raw_table, extract.raw_columns)) as copy:
-        buffer = io.StringIO()
-        raw_writer = csv.writer(buffer)
         for lines, rows in batches:
-            result.rows_read += len(rows)
-            if any(len(row) != width for row in rows):
-                lines, rows = _even_up(lines, rows, width, rejects, result)
-            if _has_nul(rows):
-                lines, rows = _reject_nul_rows(lines, rows, rejects, result)
-            batch = Batch(lines, len(rows))
-            columns = list(zip(*rows, strict=True)) if rows else [()] * width
+            result.rows_read += len(lines)
+            lines, columns = _regular(lines, rows, width, rejects, result)
+            batch = Batch(np.asarray(lines, dtype=np.int64), len(lines))
             for spec, position, cache in zip(bound.fields, positions, caches, strict=True):
-                raw = columns[position] if position is not None else ("",) * batch.size
+                raw = columns[position] if position is not None else batch.constant("")
                 batch.columns[spec.name] = check_column(batch, spec, raw, cache)
-            raw_rows, restricted_rows = bound.finish(batch)
-            raw_writer.writerows(raw_rows)
+            raw_rows, restricted_rows, *staged_rows = bound.finish(batch)
             if restricted_rows is not None:
-                restricted.writer.writerows(restricted_rows)
-                restricted.flush()
-            for index, findings in batch.rejected.items():
+                restricted.add_table(restricted_rows)
+            for table in staged_rows:
+                staged.add_table(table)
+            for index, findings in sorted(batch.rejected.items()):
                 _reject(rejects, batch.lines[index], findings, result)
             for line, finding in batch.warnings:
                 warnings.add_findings(line, [finding])
             result.warnings += len(batch.warnings)
             result.rows_loaded += batch.size - len(batch.rejected)
-            copy.write(buffer.getvalue())
-            buffer.seek(0)
-            buffer.truncate()
+            copy.write(csv_bytes(raw_rows))
             if progress:
                 progress(landed.relative_path, result.rows_read)
     if extract.restricted_table:
@@ -327,6 +336,29 @@ def _stream_rows(cursor, extract, landed, context, file_id, result, progress) ->
         cursor, "restricted.rejected_row", (*finding_columns, "reason"), blank_is_empty
     )
     warnings.copy_into(cursor, "raw.load_warning", (*finding_columns, "message"), blank_is_empty)
+    if hasattr(bound, "off_roster"):
+        _reject_off_roster(cursor, bound, staged, result)
+
+
+def _reject_off_roster(cursor, bound, staged: _Spool, result) -> None:
+    """Run the extract's set-based roster check over the copied rows; count what it moved."""
+    cursor.execute(
+        "create temporary table if not exists loading_upn "
+        "(line_number integer primary key, upn text) on commit delete rows"
+    )
+    cursor.execute("truncate pg_temp.loading_upn")
+    staged.copy_into(cursor, "pg_temp.loading_upn", ("line_number", "upn"))
+    # The file's rows were just loaded, so the planner has no statistics for them and would
+    # probe the roster row by row: one hash of the cycle's roster is the set-based plan.
+    cursor.execute("set local enable_nestloop = off")
+    moved = cursor.execute(bound.off_roster(), {"file_id": staged.file_id}).fetchall()
+    for reason, _ in moved:
+        result.rows_rejected += 1
+        result.rows_loaded -= 1
+        result.reject_reasons[f"upn: {reason}"] += 1
+    if moved:
+        result.warnings -= moved[0][1]
+    cursor.execute("set local enable_nestloop = on")
 
 
 def _reject(spool: _Spool, line: int, findings: list[Finding], result) -> None:

@@ -85,7 +85,10 @@ create table if not exists raw.roster (
     attendance_pct numeric(5, 2)
 );
 create index if not exists roster_file on raw.roster (file_id);
-create index if not exists roster_cycle on raw.roster (cohort, cycle);
+-- Who is on which school's roster in a cycle: the interview loader's roster check probes it
+-- (a whole cycle nationally is 620,000 rows; without it, the check is quadratic).
+drop index if exists raw.roster_cycle;
+create index if not exists roster_member on raw.roster (cohort, cycle, school_urn, student_key);
 
 create table if not exists restricted.roster_identity (
     file_id       bigint  not null,

@@ -37,7 +37,7 @@ incomplete() { echo "setup: $1 is incomplete" >&2; rm -f "$1/.pathways-requireme
 # pip's output is filtered, so each venv proves its install really landed.
 if [[ " $VENVS " == *" pipeline "* ]]; then
   build_venv .venv requirements/pipeline.txt -e .
-  .venv/bin/python -c "import airflow, cosmos, soda_core, psycopg, stdnum, openpyxl, pathways" \
+  .venv/bin/python -c "import airflow, cosmos, soda_core, psycopg, stdnum, openpyxl, pyarrow, pathways" \
     || incomplete .venv
 fi
 if [[ " $VENVS " == *" dbt "* ]]; then
