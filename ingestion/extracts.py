@@ -303,37 +303,45 @@ class InterviewsExtract(Extract):
             upns = batch.good(("line_number", "upn"), batch.lines, c["upn"])
             return raw, notes.filter(written), upns
 
-        def off_roster(self) -> str:
-            """Moves the loaded rows whose student is not on the school's roster for the cycle
-            to the rejects (set-based: the roster stays in the database)."""
-            return OFF_ROSTER.format(cycle=self.cycle)
+        def settling_rules(self) -> tuple[str, ...]:
+            """Set-based rules run over the copied rows (see loader.settle)."""
+            return (NOT_ON_CYCLE_ROSTER.format(cycle=self.cycle),)
 
 
-# Run after the file's rows are copied; the UPNs as sent wait in pg_temp.loading_upn.
-OFF_ROSTER = """
-with off as (
-    delete from raw.interview as i
-    where i.file_id = %(file_id)s and not exists (
-        select from raw.roster as r
-        where r.cohort = i.cohort and r.cycle = i.cycle and r.school_urn = i.school_urn
-            and r.student_key = i.student_key
-    )
-    returning i.line_number, i.school_urn
-),
-notes as (
-    delete from restricted.interview_note as n using off
-    where n.file_id = %(file_id)s and n.line_number = off.line_number
-),
-warned as (
-    delete from raw.load_warning as w using off
-    where w.file_id = %(file_id)s and w.line_number = off.line_number
-    returning 1
+# Each settling rule names copied rows to move to the rejects: line, column, value, reason.
+# They run after the file's COPY, in order, with the UPNs as sent in pg_temp.loading_upn; the
+# rosters stay in the database, so memory does not grow with them.
+NOT_ON_CYCLE_ROSTER = """
+select i.line_number, 'upn' as column_name, u.upn as value,
+    'is not on the cycle {cycle} roster of school ' || i.school_urn as reason
+from raw.interview as i
+inner join pg_temp.loading_upn as u on i.line_number = u.line_number
+where i.file_id = %(file_id)s and not exists (
+    select from raw.roster as r
+    where r.cohort = i.cohort and r.cycle = i.cycle and r.school_urn = i.school_urn
+        and r.student_key = i.student_key
 )
-insert into restricted.rejected_row (file_id, line_number, column_name, value, reason)
-select %(file_id)s, off.line_number, 'upn', u.upn,
-    'is not on the cycle {cycle} roster of school ' || off.school_urn
-from off inner join pg_temp.loading_upn as u on off.line_number = u.line_number
-returning reason, (select count(*) from warned) as warnings
+"""
+
+NOT_ON_COHORT_ROSTER = """
+select d.line_number, 'upn' as column_name, u.upn as value,
+    'is not on a roster of cohort {cohort}: not a programme student' as reason
+from raw.destination as d
+inner join pg_temp.loading_upn as u on d.line_number = u.line_number
+where d.file_id = %(file_id)s and not exists (
+    select from raw.roster as r where r.cohort = d.cohort and r.student_key = d.student_key
+)
+"""
+
+SAME_STUDENT_AND_MONTH = """
+select line_number, 'activity_month' as column_name, to_char(activity_month, 'YYYY-MM') as value,
+    'appears again for this student (first at line ' || first_line || ')' as reason
+from (
+    select line_number, activity_month,
+        min(line_number) over (partition by student_key, activity_month) as first_line
+    from raw.destination where file_id = %(file_id)s
+) as months
+where line_number > first_line
 """
 
 
@@ -413,9 +421,8 @@ class DestinationsExtract(Extract):
             )
             self.nccis = extract.codes.nccis
             self.context = context
-            self.students = context.cohort_students(landed.cohort)
+            self.cohort = landed.cohort
             self.constants = (file_id, landed.cohort, landed.key)
-            self.seen: dict[tuple[str, str], int] = {}
 
         def _activity(self, batch: Batch, index: int, given: str, code: str) -> str | None:
             """The row's activity: the code given, or the NCCIS code's; None if rejected."""
@@ -428,29 +435,18 @@ class DestinationsExtract(Extract):
                                                     "required"))  # fmt: skip
             return given or mapped
 
-        def finish(self, batch: Batch) -> tuple[Rows, Rows]:
+        def finish(self, batch: Batch) -> tuple[Rows, Rows, Rows]:
+            """Raw rows, providers, and each row's UPN for the settling rules."""
             c = batch.columns
             keys = self.context.pseudonyms(c["upn"])
             file_id, cohort, la_code = self.constants
             given, codes = column_values(c["activity"]), column_values(c["nccis_code"])
-            months, upns = column_values(c["activity_month"]), column_values(c["upn"])
             activities = []
-            for index, (key, month) in enumerate(zip(keys.to_pylist(), months, strict=True)):
+            for index in range(batch.size):
                 if index in batch.rejected:
                     activities.append(None)
-                    continue
-                activities.append(self._activity(batch, index, given[index], codes[index]))
-                if index in batch.rejected:  # one reason per row
-                    continue
-                if key not in self.students:
-                    reason = f"is not on a roster of cohort {cohort}: not a programme student"
-                    batch.reject(index, ("upn", upns[index], reason))
-                elif (key, month) in self.seen:
-                    first = self.seen[key, month]
-                    reason = f"appears again for this student (first at line {first})"
-                    batch.reject(index, ("activity_month", month[:7], reason))
                 else:
-                    self.seen[key, month] = batch.lines[index]
+                    activities.append(self._activity(batch, index, given[index], codes[index]))
             raw = batch.good(
                 DestinationsExtract.raw_columns, batch.constant(file_id), batch.lines,
                 batch.constant(cohort), batch.constant(la_code), keys, c["activity_month"],
@@ -460,7 +456,12 @@ class DestinationsExtract(Extract):
                 DestinationsExtract.restricted_columns, batch.constant(file_id), batch.lines,
                 keys, c["provider"],
             )  # fmt: skip
-            return raw, providers.filter(arrow.is_valid(providers["provider"]))
+            upns = batch.good(("line_number", "upn"), batch.lines, c["upn"])
+            return raw, providers.filter(arrow.is_valid(providers["provider"])), upns
+
+        def settling_rules(self) -> tuple[str, ...]:
+            """Off-roster rows first, so a repeat is judged among programme students only."""
+            return (NOT_ON_COHORT_ROSTER.format(cohort=self.cohort), SAME_STUDENT_AND_MONTH)
 
 
 class ComparisonExtract(Extract):

@@ -90,7 +90,6 @@ class LoadContext:
         self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
         self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
         self._schools: dict[int, set[str]] = {}
-        self._cohort_students: tuple[int, set[str]] | None = None
 
     def pseudonym(self, upn: str) -> str:
         inner, outer = self._inner.copy(), self._outer.copy()
@@ -110,21 +109,10 @@ class LoadContext:
             self._schools[cohort] = {urn for (urn,) in rows}
         return self._schools[cohort]
 
-    def cohort_students(self, cohort: int) -> set[str]:
-        """Keys of the students on any roster of the cohort (read before a file's COPY starts:
-        the connection cannot answer queries during one)."""
-        if self._cohort_students is None or self._cohort_students[0] != cohort:
-            rows = self.conn.execute(
-                "select distinct student_key from raw.roster where cohort = %s", (cohort,)
-            )
-            self._cohort_students = (cohort, {key for (key,) in rows})
-        return self._cohort_students[1]
-
     def forget(self, landed: LandedFile) -> None:
         """A schools or roster file changed: what depends on it must be read again."""
         if landed.kind == "schools":
             self._schools.pop(landed.cohort, None)
-        self._cohort_students = None
 
 
 @dataclass
@@ -336,28 +324,57 @@ def _copy_rows(cursor, extract, landed, context, file_id, result, progress, fast
         cursor, "restricted.rejected_row", (*finding_columns, "reason"), blank_is_empty
     )
     warnings.copy_into(cursor, "raw.load_warning", (*finding_columns, "message"), blank_is_empty)
-    if hasattr(bound, "off_roster"):
-        _reject_off_roster(cursor, bound, staged, result)
+    if hasattr(bound, "settling_rules"):
+        _settle(cursor, extract, bound, staged, result)
 
 
-def _reject_off_roster(cursor, bound, staged: _Spool, result) -> None:
-    """Run the extract's set-based roster check over the copied rows; count what it moved."""
+# Moves the rows a settling rule names from the file's tables to the rejects.
+MOVE = """
+with rule as ({rule}),
+moved as (
+    delete from {raw_table} as t using rule
+    where t.file_id = %(file_id)s and t.line_number = rule.line_number
+),
+{restricted}
+warned as (
+    delete from raw.load_warning as w using rule
+    where w.file_id = %(file_id)s and w.line_number = rule.line_number
+    returning 1
+)
+insert into restricted.rejected_row (file_id, line_number, column_name, value, reason)
+select %(file_id)s, line_number, column_name, value, reason from rule
+returning column_name, reason, (select count(*) from warned) as warnings
+"""
+MOVE_RESTRICTED = """restricted as (
+    delete from {table} as t using rule
+    where t.file_id = %(file_id)s and t.line_number = rule.line_number
+),"""
+
+
+def _settle(cursor, extract, bound, staged: _Spool, result) -> None:
+    """Run the extract's set-based rules over the copied rows, in order; count what moved."""
     cursor.execute(
         "create temporary table if not exists loading_upn "
         "(line_number integer primary key, upn text) on commit delete rows"
     )
     cursor.execute("truncate pg_temp.loading_upn")
     staged.copy_into(cursor, "pg_temp.loading_upn", ("line_number", "upn"))
+    restricted = extract.restricted_table
     # The file's rows were just loaded, so the planner has no statistics for them and would
-    # probe the roster row by row: one hash of the cycle's roster is the set-based plan.
+    # probe row by row: hashing the other side once is the set-based plan.
     cursor.execute("set local enable_nestloop = off")
-    moved = cursor.execute(bound.off_roster(), {"file_id": staged.file_id}).fetchall()
-    for reason, _ in moved:
-        result.rows_rejected += 1
-        result.rows_loaded -= 1
-        result.reject_reasons[f"upn: {reason}"] += 1
-    if moved:
-        result.warnings -= moved[0][1]
+    for rule in bound.settling_rules():
+        sql = MOVE.format(
+            rule=rule, raw_table=extract.raw_table,
+            restricted=MOVE_RESTRICTED.format(table=restricted) if restricted else "",
+        )  # fmt: skip
+        moved = cursor.execute(sql, {"file_id": staged.file_id}).fetchall()
+        for column, reason, _ in moved:
+            result.rows_rejected += 1
+            result.rows_loaded -= 1
+            result.reject_reasons[f"{column}: {reason}"] += 1
+        if moved:
+            result.warnings -= moved[0][2]
     cursor.execute("set local enable_nestloop = on")
 
 

@@ -89,6 +89,8 @@ create index if not exists roster_file on raw.roster (file_id);
 -- (a whole cycle nationally is 620,000 rows; without it, the check is quadratic).
 drop index if exists raw.roster_cycle;
 create index if not exists roster_member on raw.roster (cohort, cycle, school_urn, student_key);
+-- Who is a programme student of a cohort: the destinations loader's check probes it.
+create index if not exists roster_student on raw.roster (cohort, student_key);
 
 create table if not exists restricted.roster_identity (
     file_id       bigint  not null,
