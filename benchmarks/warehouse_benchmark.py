@@ -48,6 +48,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--schools", type=int, default=1000)
     parser.add_argument("--students", type=int, default=150)
+    parser.add_argument("--source", type=Path, help="a generated landing to use as it is")
     args = parser.parse_args()
     os.environ.setdefault("PATHWAYS_PSEUDONYM_KEY", "benchmark-pseudonym-key-0123456789abcdef")
     url = f"{SERVER}/pathways_bench_{uuid.uuid4().hex[:8]}"
@@ -56,7 +57,10 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as scratch:
             source, landing = Path(scratch) / "all", Path(scratch) / "landing"
             target = Path(scratch) / "target"
-            generate(source, schools=args.schools, students=args.students, advisers=1)
+            if args.source:
+                source = args.source
+            else:
+                generate(source, schools=args.schools, students=args.students, advisers=1)
             shutil.copytree(source, landing, ignore=shutil.ignore_patterns("cycle=7"))
             pipeline.ingest(landing, url)
             dbt.run_dbt(url, "seed", target_path=target)
@@ -83,6 +87,10 @@ def main() -> None:
             ratio = fact_incremental / fact_full
             print(f"facts only: incremental {fact_incremental:.1f}s vs full {fact_full:.1f}s")
             print(f"facts ratio incremental/full: {ratio:.2f} (cycle 7 is 1/7 of the data)")
+            print("slowest models, incremental vs full-refresh (s):")
+            for model in sorted(incremental_models, key=incremental_models.get)[-12:][::-1]:
+                print(f"  {model:45s} {incremental_models[model]:6.1f} "
+                      f"{full_models.get(model, 0):6.1f}")  # fmt: skip
             print(f"quality gate: {len(verification.outcomes)} checks in {verified:.1f}s "
                   f"({len(verification.blocking)} failed), publish "
                   f"{sum(published.rows.values()):,} rows in {swapped:.1f}s")  # fmt: skip

@@ -135,7 +135,7 @@ class _Spool:
     def __init__(self, file_id: int):
         self.file_id = file_id
         # Closed in copy_into, which every load reaches or abandons with its transaction.
-        self.file = tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+b")  # noqa: SIM115
+        self.file = tempfile.SpooledTemporaryFile(max_size=1 << 20, mode="w+b")  # noqa: SIM115
         self.buffer = io.StringIO()
         self.writer = csv.writer(self.buffer)
 

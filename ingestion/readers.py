@@ -14,7 +14,7 @@ import codecs
 import csv
 import zipfile
 from collections.abc import Iterator, Sequence
-from contextlib import closing
+from contextlib import closing, suppress
 from datetime import date, datetime
 from itertools import accumulate, islice, zip_longest
 from pathlib import Path
@@ -23,6 +23,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as arrow
 import pyarrow.csv as arrow_csv
+
+# Arrow's default pool (mimalloc) kept growing file after file in a long ingestion run (+35 MB
+# a 144 k-row file, measured); jemalloc returns what a file's batches freed.
+with suppress(NotImplementedError):
+    pa.set_memory_pool(pa.jemalloc_memory_pool())
 
 Batch = tuple[Sequence[int], list[list[str]]]
 BATCH_ROWS = 5_000
@@ -129,7 +134,8 @@ def _fast_csv_batches(path: Path, size: int) -> Iterator[Batch]:
         reader = arrow_csv.open_csv(
             path,
             read_options=arrow_csv.ReadOptions(
-                column_names=names, skip_rows=1, block_size=max(size * 800, 1 << 16)
+                column_names=names, skip_rows=1, block_size=max(size * 200, 1 << 16),
+                use_threads=False,
             ),
             parse_options=arrow_csv.ParseOptions(
                 newlines_in_values=True, ignore_empty_lines=False,
