@@ -128,6 +128,11 @@ class FileResult:
     replaced_earlier_delivery: bool = False
     seconds: float = 0.0
 
+    def count_again(self) -> None:
+        """The file is read again from the start: its row counts start again too."""
+        self.rows_read = self.rows_loaded = self.rows_rejected = self.warnings = 0
+        self.reject_reasons = Counter()
+
 
 class _Spool:
     """CSV rows for a later COPY, held on disk past a few MB so memory stays flat."""
@@ -259,7 +264,7 @@ def _stream_rows(cursor, extract, landed, context, file_id, result, progress) ->
                 _copy_rows(cursor, extract, landed, context, file_id, result, progress, True)
             return
         except IrregularFile:
-            result.__init__(result.relative_path, result.outcome)
+            result.count_again()
     _copy_rows(cursor, extract, landed, context, file_id, result, progress, False)
 
 

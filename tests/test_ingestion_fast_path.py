@@ -107,7 +107,6 @@ def _random_upn(rng: random.Random) -> str:
     if body[-1] in "IOS" or rng.random() < 0.3:
         return rng.choice(letters) + body  # a last letter no UPN has, or a guessed check
     return stdnum_upn.calc_check_digit(body) + body
-    return first + body
 
 
 def test_the_upn_screen_passes_only_what_stdnum_returns_unchanged():

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from ingest_helpers import count, ingest, rejects
 from landing import URN, Landing, interview_row, roster_row, upn
 
@@ -180,3 +181,29 @@ def test_loading_with_another_pseudonym_key_is_refused(tmp_path, conn, key):
     with pytest.raises(WrongPseudonymKey, match="not the key this warehouse was loaded with"):
         ingest(conn, landing, b"a-different-key-" * 3)
     assert count(conn, "raw.roster") == 1  # nothing was loaded with it
+
+
+def test_a_file_the_fast_reader_gives_up_on_late_loads_once_with_exact_lines(
+    tmp_path, conn, key, monkeypatch
+):
+    from ingestion import readers
+
+    monkeypatch.setattr(readers, "BATCH_ROWS", 300)  # Arrow's blocks: several before the end
+    landing = Landing(tmp_path)
+    students = range(1, 2001)
+    landing.roster([roster_row(n) for n in students])
+    path = landing.interviews([interview_row(n) for n in students])
+    path.write_bytes(path.read_bytes() + b"\n")  # a blank last line: only the exact reader
+    read_fast = []
+    with pytest.raises(readers.IrregularFile):  # ... and the fast one finds it at the end
+        read_fast += readers.read_batches(path, "csv", fast=True)
+    assert len(read_fast) > 3  # by then several batches were copied, and must be undone
+
+    summary = ingest(conn, landing, key)
+
+    interviews = next(f for f in summary.files if "interviews_" in f.relative_path)
+    counted = (interviews.rows_read, interviews.rows_loaded, interviews.rows_rejected)
+    assert counted == (2000, 2000, 0)
+    lines = conn.execute("select min(line_number), max(line_number), count(*) from raw.interview")
+    assert lines.fetchone() == (2, 2001, 2000)
+    assert count(conn, "restricted.rejected_row") == 0
