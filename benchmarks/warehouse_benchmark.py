@@ -14,9 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import shutil
+import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -26,7 +29,7 @@ import psycopg
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pathways import dbt, pipeline, publish, quality, warehouse  # noqa: E402
+from pathways import access, dbt, pipeline, publish, quality, warehouse  # noqa: E402
 from pathways.synthetic import generate  # noqa: E402
 
 SERVER = os.environ.get("PATHWAYS_BENCH_SERVER_URL", "postgresql://postgres@127.0.0.1:5432")
@@ -42,6 +45,48 @@ def timed_run(url: str, target: Path, *args: str) -> tuple[float, dict[str, floa
     results = json.loads((target / "run_results.json").read_text())["results"]
     per_model = {r["unique_id"].split(".")[-1]: r["execution_time"] for r in results}
     return seconds, per_model
+
+
+def partner_reads(url: str, readers: int = 20, per_reader: int = 30) -> list[float]:
+    """Milliseconds of each read of one local authority's rows (across cycles) from a partner
+    view, by `readers` concurrent sessions of four partner logins (five connections each)."""
+    access.apply(url)
+    logins = [access.create_partner_login(url, f"benchmark reader {n}", connections=5)
+              for n in range(4)]  # fmt: skip
+    with psycopg.connect(url) as conn:
+        authorities = [code for (code,) in conn.execute(
+            "select distinct area_code from partner.cycle_summary "
+            "where area_level = 'local_authority'")]  # fmt: skip
+    timings: list[float] = []
+    start = threading.Barrier(readers)
+
+    def read(reader: int) -> None:
+        login, password = logins[reader % len(logins)]
+        rng = random.Random(reader)
+        with psycopg.connect(access.role_url(url, login, password)) as conn:
+            start.wait()
+            for _ in range(per_reader):
+                view, authority = rng.choice(PARTNER_VIEWS), rng.choice(authorities)
+                began = time.perf_counter()
+                conn.execute(
+                    f"select * from partner.{view} "
+                    "where area_level = 'local_authority' and area_code = %s",
+                    (authority,),
+                ).fetchall()
+                timings.append((time.perf_counter() - began) * 1000)
+
+    threads = [threading.Thread(target=read, args=(n,)) for n in range(readers)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:  # roles are the server's
+            for login, _ in logins:
+                conn.execute(f'drop owned by "{login}"')
+                conn.execute(f'drop role "{login}"')
+    return timings
 
 
 def main() -> None:
@@ -75,6 +120,7 @@ def main() -> None:
         started = time.perf_counter()
         published = publish.publish(url)
         swapped = time.perf_counter() - started
+        reads = partner_reads(url)
         with psycopg.connect(url) as conn:
             interviews = conn.execute("select count(*) from marts.fct_interview").fetchone()[0]
             print(f"interviews in fct_interview: {interviews:,}")
@@ -95,6 +141,10 @@ def main() -> None:
                   f"({len(verification.blocking)} failed), publish "
                   f"{sum(published.rows.values()):,} rows in {swapped:.1f}s")  # fmt: skip
             print(f"ratio gate/full-refresh build:      {(verified + swapped) / full:.2f}")
+            p95 = statistics.quantiles(reads, n=20)[-1]
+            print(f"one LA's rows from a partner view, 20 concurrent partner readers: "
+                  f"{len(reads)} reads, median {statistics.median(reads):.0f} ms, "
+                  f"p95 {p95:.0f} ms (target < 200 ms)")  # fmt: skip
             for view in PARTNER_VIEWS:
                 started = time.perf_counter()
                 rows = len(conn.execute(f"select * from partner.{view}").fetchall())
