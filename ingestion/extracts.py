@@ -283,7 +283,7 @@ class InterviewsExtract(Extract):
             return f"does not match the file name's adviser {self.adviser}"
 
         def finish(self, batch: Batch) -> tuple[Rows, Rows, Rows]:
-            """Raw rows, notes, and each row's UPN for the roster check (see off_roster)."""
+            """Raw rows, notes, and each row's UPN for the settling rules."""
             c = batch.columns
             keys = self.context.pseudonyms(c["upn"])
             self._warn_where(batch, "adviser_id", self._not_file_adviser)

@@ -297,7 +297,7 @@ def _copy_rows(cursor, extract, landed, context, file_id, result, progress, fast
     restricted, rejects, warnings = _Spool(file_id), _Spool(file_id), _Spool(file_id)
     warnings.add_findings(header_line, extra_columns)
     result.warnings += len(extra_columns)
-    staged = _Spool(file_id)
+    staged = _Spool(file_id) if hasattr(bound, "settling_rules") else None
     with cursor.copy(_copy_sql(extract.raw_table, extract.raw_columns)) as copy:
         for lines, rows in batches:
             result.rows_read += len(lines)
@@ -329,7 +329,7 @@ def _copy_rows(cursor, extract, landed, context, file_id, result, progress, fast
         cursor, "restricted.rejected_row", (*finding_columns, "reason"), blank_is_empty
     )
     warnings.copy_into(cursor, "raw.load_warning", (*finding_columns, "message"), blank_is_empty)
-    if hasattr(bound, "settling_rules"):
+    if staged is not None:
         _settle(cursor, extract, bound, staged, result)
 
 
@@ -366,7 +366,8 @@ def _settle(cursor, extract, bound, staged: _Spool, result) -> None:
     staged.copy_into(cursor, "pg_temp.loading_upn", ("line_number", "upn"))
     restricted = extract.restricted_table
     # The file's rows were just loaded, so the planner has no statistics for them and would
-    # probe row by row: hashing the other side once is the set-based plan.
+    # probe row by row: hashing the other side once is the set-based plan. (For the rest of
+    # the file's transaction, which only updates its raw.file_load row.)
     cursor.execute("set local enable_nestloop = off")
     for rule in bound.settling_rules():
         sql = MOVE.format(
@@ -380,7 +381,6 @@ def _settle(cursor, extract, bound, staged: _Spool, result) -> None:
             result.reject_reasons[f"{column}: {reason}"] += 1
         if moved:
             result.warnings -= moved[0][2]
-    cursor.execute("set local enable_nestloop = on")
 
 
 def _reject(spool: _Spool, line: int, findings: list[Finding], result) -> None:

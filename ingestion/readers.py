@@ -1,7 +1,7 @@
 """Reading an extract in batches of rows, from CSV or the first sheet of an XLSX.
 
 A batch is (line numbers, rows): the header row comes first as a batch of its own, then rows
-in batches, blank lines skipped. A regular CSV (one record per line, every row as wide as the
+in batches, blank lines skipped. A regular CSV (no blank lines, every row as wide as the
 header) is parsed by Arrow's C++ reader and handed over column by column (`Columns`); any
 other file is read by Python's csv module, whose rows the loader evens up. Both give the same
 cells and physical line numbers: the fast reader gives up (IrregularFile) whenever it cannot
@@ -149,8 +149,7 @@ def _fast_csv_batches(path: Path, size: int) -> Iterator[Batch]:
         next_line = 2
         for chunk in reader:
             if chunk.num_rows:
-                cells = [column.combine_chunks() if hasattr(column, "combine_chunks") else column
-                         for column in chunk.columns]  # fmt: skip
+                cells = chunk.columns
                 spans = _record_spans(cells)
                 starts = next_line + np.cumsum(spans) - spans
                 next_line += int(spans.sum())

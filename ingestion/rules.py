@@ -45,11 +45,11 @@ def parse_upn(text: str) -> str | Problem:
         return Problem(_UPN_PROBLEMS.get(type(error), "is not a valid UPN"))
 
 
-_UPN_ALPHABET = "ABCDEFGHJKLMNPQRTUVWXYZ0123456789"
+# python-stdnum's alphabet and LA numbers (pinned): the vectorised screen must agree with it.
+_UPN_ALPHABET = stdnum_upn._alphabet
 _UPN_VALUE = np.full(256, -1)
 _UPN_VALUE[[ord(c) for c in _UPN_ALPHABET]] = np.arange(len(_UPN_ALPHABET))
 _UPN_CHECK = np.frombuffer(_UPN_ALPHABET[:23].encode(), np.uint8)
-# python-stdnum's list of LA numbers (pinned): the vectorised screen must agree with it.
 _UPN_LA_NUMBERS = np.array(sorted(stdnum_upn._la_numbers))
 
 
