@@ -6,7 +6,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SODA_CORE_TELEMETRY_ENABLED := false
 export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 
-.PHONY: setup demo test lint format benchmark clean
+.PHONY: setup demo test lint format benchmark benchmark-national clean
 
 setup:
 	@scripts/setup.sh
@@ -32,6 +32,10 @@ format:
 benchmark: setup
 	.venv/bin/python benchmarks/ingest_benchmark.py
 	.venv/bin/python benchmarks/warehouse_benchmark.py
+
+# Not in CI: hours and tens of GB; resumable (.state/national), see the script's docstring.
+benchmark-national: setup
+	.venv/bin/python benchmarks/national_benchmark.py
 
 clean:
 	rm -rf .state dbt_project/target dbt_project/logs

@@ -24,7 +24,7 @@ from cosmos.profiles import PostgresUserPasswordProfileMapping
 from pathways import orchestration, pipeline
 from pathways.alerts import failure_notifiers
 from pathways.assets import LANDING
-from pathways.dbt import DBT_EXECUTABLE, DBT_PROJECT
+from pathways.dbt import DBT_PROJECT
 from pathways.pipeline import dbt_variables
 
 DEFAULT_ARGS = {
@@ -102,11 +102,12 @@ def pathways_cycle_load():
                 conn_id=orchestration.WAREHOUSE_CONN_ID, profile_args={"schema": "analytics"}
             ),
         ),
-        execution_config=ExecutionConfig(dbt_executable_path=DBT_EXECUTABLE),
+        # dbt in the worker's own process (dbtRunner): no interpreter and no import of dbt per
+        # model; dbt-core is pinned in this venv to the version of .venv-dbt.
+        execution_config=ExecutionConfig(invocation_mode=InvocationMode.DBT_RUNNER),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
-            dbt_executable_path=DBT_EXECUTABLE,
-            invocation_mode=InvocationMode.SUBPROCESS,
+            invocation_mode=InvocationMode.DBT_RUNNER,
             test_behavior=TestBehavior.AFTER_ALL,
         ),
     )

@@ -12,6 +12,10 @@ from pathways.settings import REPO_ROOT
 
 DBT_PROJECT = REPO_ROOT / "dbt_project"
 DBT_EXECUTABLE = Path(os.environ.get("PATHWAYS_DBT", REPO_ROOT / ".venv-dbt" / "bin" / "dbt"))
+# Where dbt writes its target (manifest, partial parse, run results): PATHWAYS_DBT_TARGET, else
+# dbt_project/target. Processes building different warehouses at once each need their own: dbt
+# rewrites the manifest the DAG's cosmos task group reads from dbt_project/target.
+DBT_TARGET_VARIABLE = "PATHWAYS_DBT_TARGET"
 
 
 class DbtFailed(RuntimeError):
@@ -48,6 +52,7 @@ def run_dbt(
     ]  # fmt: skip
     if variables:
         command += ["--vars", str(variables)]
+    target_path = target_path or os.environ.get(DBT_TARGET_VARIABLE)
     if target_path:
         command += ["--target-path", str(target_path)]
     env = {**os.environ, **profile_env(warehouse_url)}

@@ -3,12 +3,20 @@
 A contract's checks have two levels: a failed check blocks publication, a warned one is reported
 and recorded but lets publication go ahead (Soda's exit code 2: warnings are not failures).
 A contract Soda could not evaluate at all counts as failed: unverified figures are not published.
+
+The gate verifies what changed. Every verification notes the warehouse's clock when it began
+(`data_as_of`); the next one checks, row by row, only what was loaded or built after the last
+published verification's clock (the contracts' `${var.since}` filters: raw rows by their file's
+load time, facts by their `built_at`), and checks whole tables where a check needs the whole
+table (row counts, schema, cross-cycle comparisons). A dbt full refresh rebuilds every fact row,
+so it is verified whole. `whole=True` verifies everything regardless.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -54,8 +62,14 @@ class Verification:
     verified_at: datetime
     cohort: int | None = None
     cycle: int | None = None
+    # The warehouse's clock when verification began, and the clock of the published verification
+    # it builds on: rows loaded or built after `since` were checked row by row (None: all rows).
+    data_as_of: datetime | None = None
+    since: datetime | None = None
     outcomes: list[CheckOutcome] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Seconds each contract took, "layer/file" -> seconds: where a slow gate spends its time.
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def blocking(self) -> list[CheckOutcome]:
@@ -150,9 +164,13 @@ def _outcomes_of(layer: str, contract: Path, session) -> list[CheckOutcome]:
 
 
 def verify(
-    url: str, layers: tuple[str, ...] = LAYERS, verification_id: str | None = None
+    url: str,
+    layers: tuple[str, ...] = LAYERS,
+    verification_id: str | None = None,
+    whole: bool = False,
 ) -> Verification:
-    """Run every contract of the given layers against the warehouse at url."""
+    """Run every contract of the given layers against the warehouse at url: on what changed
+    since the last published verification, or on everything if whole."""
     from soda_core.contracts import verify_contract_locally  # heavy import, only when verifying
 
     verification = Verification(
@@ -160,12 +178,20 @@ def verify(
         verified_at=datetime.now(UTC),
     )
     verification.cohort, verification.cycle = latest_cycle(url)
+    verification.data_as_of, verification.since = _clocks(url, whole)
+    if verification.since:
+        verification.notes.append(
+            f"verified rows loaded or built since the published verification of "
+            f"{verification.since:%Y-%m-%d %H:%M:%S %Z}, and whole tables where a check needs them"
+        )
     variables = {
         "database": warehouse.database_name(url),
         "suppression_threshold": str(settings.suppression_threshold()),
+        "since": verification.since.isoformat() if verification.since else "-infinity",
     }
     with _connection_environment(url):
         for layer, contract in contract_files(layers):
+            started = time.perf_counter()
             session = verify_contract_locally(
                 data_source_file_path=str(DATA_SOURCE_FILE),
                 contract_file_path=str(contract),
@@ -173,7 +199,25 @@ def verify(
                 publish=False,
             )
             verification.outcomes += _outcomes_of(layer, contract, session)
+            verification.seconds[f"{layer}/{contract.name}"] = time.perf_counter() - started
     return verification
+
+
+def _clocks(url: str, whole: bool) -> tuple[datetime, datetime | None]:
+    """The warehouse's clock now, and the clock of the latest published verification (None if
+    whole or there is none: everything is verified)."""
+    with psycopg.connect(url) as conn:
+        now = conn.execute("select statement_timestamp()").fetchone()[0]
+        recorded = conn.execute(
+            "select 1 from information_schema.columns where table_schema = 'quality'"
+            " and table_name = 'gate_decision' and column_name = 'data_as_of'"
+        ).fetchone()
+        if whole or not recorded:  # results kept before data_as_of: verify everything once
+            return now, None
+        since = conn.execute(
+            "select max(data_as_of) from quality.gate_decision where published"
+        ).fetchone()[0]
+    return now, since
 
 
 def latest_cycle(url: str) -> tuple[int | None, int | None]:
@@ -197,14 +241,15 @@ def record(url: str, verification: Verification) -> None:
             cursor.executemany(
                 """
                 insert into quality.check_result (
-                    verification_id, verified_at, cohort, cycle, layer, contract, dataset,
-                    column_name, check_name, check_type, outcome, measured_value, threshold
-                ) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                    verification_id, verified_at, data_as_of, cohort, cycle, layer, contract,
+                    dataset, column_name, check_name, check_type, outcome, measured_value, threshold
+                ) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
                 """,
                 [
                     (
                         verification.verification_id,
                         verification.verified_at,
+                        verification.data_as_of,
                         verification.cohort,
                         verification.cycle,
                         outcome.layer,
@@ -229,8 +274,8 @@ def record_decision(url: str, verification_id: str, published: bool) -> None:
         conn.execute(
             """
             insert into quality.gate_decision
-                (verification_id, cohort, cycle, checks, failed, warned, published)
-            select %(id)s, max(cohort), max(cycle), count(*),
+                (verification_id, cohort, cycle, data_as_of, checks, failed, warned, published)
+            select %(id)s, max(cohort), max(cycle), max(data_as_of), count(*),
                 count(*) filter (where outcome = any(%(blocking)s)),
                 count(*) filter (where outcome = 'warned'), %(published)s
             from quality.check_result where verification_id = %(id)s

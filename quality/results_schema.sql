@@ -18,6 +18,9 @@ create table if not exists quality.check_result (
     measured_value  numeric,
     threshold       text
 );
+-- The warehouse's clock when the verification began: rows loaded or built after it were not
+-- verified by it (pathways/quality.py). Added to results kept before it existed.
+alter table quality.check_result add column if not exists data_as_of timestamptz;
 create index if not exists check_result_verified on quality.check_result (verified_at);
 
 -- One row per gate: whether the candidate figures were published.
@@ -31,3 +34,6 @@ create table if not exists quality.gate_decision (
     warned          integer     not null,
     published       boolean     not null
 );
+-- The next verification checks row by row only what was loaded or built after the latest
+-- published one's data_as_of.
+alter table quality.gate_decision add column if not exists data_as_of timestamptz;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Creates (or refreshes) the project's virtual environments. Idempotent: a venv whose pinned
 # requirements have not changed since it was built is left alone, so a second run takes seconds.
-#   .venv           pathways CLI, ingestion, Airflow 3.3 + cosmos, Soda Core v4, pytest, ruff
-#   .venv-dbt       dbt-core 1.11 + dbt-postgres (run by cosmos and the pipeline as a subprocess)
+#   .venv           pathways CLI, ingestion, Airflow 3.3 + cosmos (dbt in process), Soda Core v4,
+#                   pytest, ruff
+#   .venv-dbt       dbt-core 1.11 + dbt-postgres, alone (the pipeline runs it as a subprocess)
 #   .venv-superset  Superset 6.1 (its SQLAlchemy pin clashes with Airflow's)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +16,9 @@ build_venv() {  # build_venv DIR REQUIREMENTS [extra pip args...]
   local stamp="$dir/.pathways-requirements.sha256"
   local wanted
   # The package's own metadata matters only to the venv it is installed into (extra args).
-  wanted=$(cat "$requirements" $([ $# -gt 0 ] && echo pyproject.toml) | sha256sum | cut -d' ' -f1)
+  local included  # the files it includes with -r, relative to it
+  included=$(sed -n 's|^-r \(.*\)|'"$(dirname "$requirements")"'/\1|p' "$requirements")
+  wanted=$(cat "$requirements" $included $([ $# -gt 0 ] && echo pyproject.toml) | sha256sum | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
     echo "setup: $dir is up to date"
     return
@@ -37,7 +40,7 @@ incomplete() { echo "setup: $1 is incomplete" >&2; rm -f "$1/.pathways-requireme
 # pip's output is filtered, so each venv proves its install really landed.
 if [[ " $VENVS " == *" pipeline "* ]]; then
   build_venv .venv requirements/pipeline.txt -e .
-  .venv/bin/python -c "import airflow, cosmos, soda_core, psycopg, stdnum, openpyxl, pyarrow, pathways" \
+  .venv/bin/python -c "import airflow, cosmos, dbt.cli.main, soda_core, psycopg, stdnum, openpyxl, pyarrow, pathways" \
     || incomplete .venv
 fi
 if [[ " $VENVS " == *" dbt "* ]]; then

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 import uuid
+from pathlib import Path
 
 import psycopg
 import pytest
 
-from pathways import warehouse
+from pathways import dbt, warehouse
+
+pytest_plugins = ("airflow_runs",)  # the airflow_home fixture
 
 SERVER_URL = os.environ.get("PATHWAYS_TEST_SERVER_URL", "postgresql://postgres@127.0.0.1:5432")
 TEST_KEY = b"pathways-test-pseudonym-key-0123456789abcdef"
@@ -20,6 +24,19 @@ os.environ.setdefault("SODA_CORE_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
 # A passing run writes its deliveries: never into the checkout's own outbox.
 os.environ.setdefault("PATHWAYS_OUTBOX", tempfile.mkdtemp(prefix="pathways-test-outbox-"))
+
+
+def _own_dbt_target() -> None:
+    """Each test process (pytest-xdist worker) gets its own dbt target, starting from the
+    checkout's partial parse: dbt_project/target stays as `make setup` parsed it, for the DAGs."""
+    target = Path(tempfile.mkdtemp(prefix="pathways-test-dbt-target-"))
+    parsed = dbt.DBT_PROJECT / "target" / "partial_parse.msgpack"
+    if parsed.exists():
+        shutil.copy2(parsed, target / parsed.name)
+    os.environ.setdefault(dbt.DBT_TARGET_VARIABLE, str(target))
+
+
+_own_dbt_target()
 
 
 @contextlib.contextmanager

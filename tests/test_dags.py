@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 import psycopg
-import pytest
+from airflow_runs import dags_test
 from landing import set_knowledge_scores
 from processes import with_environment
 
@@ -35,15 +35,6 @@ DAGBAG_REPORT = textwrap.dedent(
     print("REPORT" + json.dumps(report))
     """
 )
-
-
-@pytest.fixture(scope="module")
-def airflow_home(tmp_path_factory):
-    home = tmp_path_factory.mktemp("airflow")
-    env = airflow_environment("postgresql://postgres@127.0.0.1:5432/unused", home)
-    subprocess.run([VENV_BIN / "airflow", "db", "migrate"], env=env, check=True,
-                   capture_output=True)  # fmt: skip
-    return home
 
 
 def test_every_dag_file_imports_cheaply_with_owners_and_tags(airflow_home):
@@ -101,12 +92,6 @@ class MailCatcher:
         return [message for message in self.received if message["To"]]
 
 
-def _dags_test(env: dict, landing: Path, **params) -> subprocess.CompletedProcess:
-    conf = json.dumps({"landing": str(landing), "cohort": 2024, **params})
-    command = [VENV_BIN / "airflow", "dags", "test", "pathways_cycle_load", "--conf", conf]
-    return subprocess.run(command, env=env, capture_output=True, text=True)
-
-
 def test_airflow_dags_test_loads_a_cycle_and_stops_a_bad_one_at_the_gate(
     airflow_home, tmp_path, database_url, key
 ):
@@ -119,7 +104,7 @@ def test_airflow_dags_test_loads_a_cycle_and_stops_a_bad_one_at_the_gate(
     mail = MailCatcher()
     env.update(mail.environment())
 
-    good = _dags_test(env, tmp_path, cycle=4)
+    good = dags_test(env, tmp_path, cycle=4)
     assert good.returncode == 0, good.stdout[-3000:] + good.stderr[-3000:]
     with psycopg.connect(database_url) as conn:
         loaded_cycles = conn.execute("select distinct cycle from raw.interview").fetchall()
@@ -141,7 +126,7 @@ def test_airflow_dags_test_loads_a_cycle_and_stops_a_bad_one_at_the_gate(
     assert seen == [(school,)]
     published = publish.checksums(database_url)
 
-    bad = _dags_test(env, tmp_path, cycle=5)
+    bad = dags_test(env, tmp_path, cycle=5)
     output = bad.stdout + bad.stderr
     assert bad.returncode != 0
     assert "a school's mean knowledge drops by more than 1 point" in output
@@ -166,40 +151,6 @@ def test_airflow_dags_test_loads_a_cycle_and_stops_a_bad_one_at_the_gate(
         if part.get_content_maintype() == "text"
     )
     assert "mean knowledge drops" in body
-
-
-def test_a_destinations_load_goes_through_the_dag(airflow_home, tmp_path, pipeline_env, key):
-    """Destinations arrive months after cycle 7: cycles 1-7 were loaded with `pathways run`,
-    then the DAG with `destinations: true` loads only the destinations files and publishes."""
-    import shutil
-
-    from pathways import pipeline
-
-    landing, later = tmp_path / "landing", tmp_path / "later"
-    generate(landing, schools=3, students=12, cycles=7)
-    delivered = len(list((landing / "cohort=2024/destinations").glob("destinations_*")))
-    shutil.move(landing / "cohort=2024/destinations", later)
-    database_url = pipeline_env["WAREHOUSE_URL"]
-    assert pipeline.run(landing, url=database_url, deliver=False).ok
-    shutil.move(later, landing / "cohort=2024/destinations")
-    env = airflow_environment(database_url, airflow_home)
-    env["PATHWAYS_PSEUDONYM_KEY"] = key.decode()
-    env["PATHWAYS_OUTBOX"] = str(tmp_path / "outbox")
-
-    loaded = _dags_test(env, landing, destinations=True)
-    assert loaded.returncode == 0, loaded.stdout[-3000:] + loaded.stderr[-3000:]
-    with psycopg.connect(database_url) as conn:
-        kinds = conn.execute(
-            "select extract_kind, count(*) from raw.file_load where loaded_at > ("
-            "  select max(loaded_at) from raw.file_load where extract_kind = 'interviews')"
-            " group by extract_kind order by 1"
-        ).fetchall()
-        region = conn.execute(
-            "select students_tracked, pct_eet is not null from partner.destinations"
-            " where area_level = 'region'"
-        ).fetchone()
-    assert kinds == [("comparison", 1), ("destinations", delivered)]  # nothing else pulled
-    assert region == (36, True)
 
 
 def airflow_processes(port: int) -> set[int]:

@@ -117,6 +117,19 @@ DEFECTS = {
         ("marts.fct_interview", None, "one interview per student, cohort and cycle"),
         "failed",
     ),
+    "a score twice": (
+        "star",
+        "insert into marts.fct_knowledge_score "
+        "select * from marts.fct_knowledge_score where cycle = 2 limit 1",
+        ("marts.fct_knowledge_score", None, "one score per student, cycle and knowledge area"),
+        "failed",
+    ),
+    "no interviews at all": (
+        "star",
+        "truncate marts.fct_interview",
+        ("marts.fct_interview", None, "interviews in the star schema"),
+        "failed",
+    ),
     "schema drift: a column added": (
         "partner",
         "alter table publication.publication_cycle_summary add column upn text",
@@ -212,6 +225,50 @@ def test_each_check_family_catches_its_defect(clone, defect):
     others = {key: outcome for key, outcome in outcomes.items() if key != (dataset, column, check)}
     assert set(others.values()) <= {"passed"} | ({expected} if expected == "failed" else set())
     assert verification.passed == (expected == "warned")
+
+
+def outcome_of(verification: quality.Verification, *check: str | None) -> tuple:
+    """(outcome, measured value) of the one check named (dataset, column, check)."""
+    [found] = [o for o in verification.outcomes if (o.dataset, o.column, o.check) == check]
+    return found.outcome, found.measured_value
+
+
+def test_after_a_published_verification_the_gate_reads_what_was_built_or_loaded_since(clone):
+    """Cycle 4 is rebuilt and re-loaded after a published verification (its built_at and its
+    files' loaded_at set to now): the next verification reads row by row only cycle 4, so a
+    defect planted in cycle 4 is caught and the same defect in cycle 1, verified and unchanged
+    since, is not read again; whole-table checks still see the whole table; `whole` reads all."""
+    result = pipeline.RunResult(clone)
+    pipeline.gate(clone, result)
+    assert result.ok, result.report()
+    with psycopg.connect(clone) as conn:
+        for fact in ("fct_interview", "fct_knowledge_score"):
+            conn.execute(f"update marts.{fact} set built_at = clock_timestamp() where cycle = 4")
+        conn.execute("update raw.file_load set loaded_at = clock_timestamp() where cycle = 4")
+        for cycle in (1, 4):
+            conn.execute(
+                "update marts.fct_knowledge_score set score = 7 where ctid = (select ctid "
+                f"from marts.fct_knowledge_score where cycle = {cycle} limit 1)"
+            )
+            conn.execute(
+                "update raw.interview set k_t_levels = 9 where line_number = 2 and file_id = "
+                f"(select min(file_id) from raw.file_load where cycle = {cycle} "
+                "and extract_kind = 'interviews')"
+            )
+    scores = ("marts.fct_knowledge_score", "score", "score within 1-5")
+    raw_scores = ("raw.interview", "k_t_levels", "score 1-5 or blank")
+
+    changed = quality.verify(clone, layers=("raw", "star"))
+    assert changed.since == result.verification.data_as_of
+    assert outcome_of(changed, *scores) == ("failed", 1)
+    assert outcome_of(changed, *raw_scores) == ("failed", 1)
+    whole_table = ("marts.fct_interview", None, "interviews in the star schema")
+    assert outcome_of(changed, *whole_table) == ("passed", 0)
+
+    whole = quality.verify(clone, layers=("raw", "star"), whole=True)
+    assert whole.since is None
+    assert outcome_of(whole, *scores) == ("failed", 2)
+    assert outcome_of(whole, *raw_scores) == ("failed", 2)
 
 
 def test_a_bad_cycle_is_held_back_until_corrected(tmp_path, database_url, pipeline_env):

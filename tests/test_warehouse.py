@@ -182,25 +182,46 @@ def test_loading_a_new_cycle_builds_only_that_cycle(tmp_path, database_url, pipe
     shutil.copytree(source, landing, ignore=shutil.ignore_patterns("cycle=7"))
     load_and_build(landing, database_url)
     with psycopg.connect(database_url) as conn:
-        first_build = dict(conn.execute(
-            "select cycle, max(built_from_loads_until) from marts.fct_interview group by cycle"
-        ).fetchall())  # fmt: skip
-    assert sorted(first_build) == [1, 2, 3, 4, 5, 6]
+        first_build = {table: builds_by_cycle(conn, table) for table in BUILT_BY_CYCLE}
+    assert all(sorted(builds) == [1, 2, 3, 4, 5, 6] for builds in first_build.values())
 
     shutil.copytree(source / "cohort=2024/cycle=7", landing / "cohort=2024/cycle=7")
     load_and_build(landing, database_url)
     with psycopg.connect(database_url) as conn:
-        second_build = dict(conn.execute(
-            "select cycle, max(built_from_loads_until) from marts.fct_interview group by cycle"
-        ).fetchall())  # fmt: skip
+        second_build = {table: builds_by_cycle(conn, table) for table in BUILT_BY_CYCLE}
         incremental = {view: partner_rows(conn, view) for view in PARTNER_VIEWS}
-    assert {c: second_build[c] for c in range(1, 7)} == first_build  # untouched cycles kept
-    assert second_build[7] > first_build[6]
+        incremental_tables = {table: content(conn, table) for table in BUILT_BY_CYCLE}
+    for table, builds in second_build.items():
+        assert {c: builds[c] for c in range(1, 7)} == first_build[table], table  # kept
+        assert builds[7] > first_build[table][6], table
 
     load_and_build(landing, database_url, full_refresh=True)
     with psycopg.connect(database_url) as conn:
         for view in PARTNER_VIEWS:
             assert partner_rows(conn, view) == incremental[view], view
+        for table in BUILT_BY_CYCLE:
+            assert content(conn, table) == incremental_tables[table], table
+
+
+# Built one (cohort, cycle) at a time: a new cycle leaves the others' rows as they were.
+BUILT_BY_CYCLE = ("marts.fct_interview", "intermediate.int_roster_students",
+                  "marts.student_cycle_profile")  # fmt: skip
+
+
+def builds_by_cycle(conn, table: str) -> dict:
+    query = f"select cycle, max(built_from_loads_until) from {table} group by cycle"
+    return dict(conn.execute(query).fetchall())
+
+
+def content(conn, table: str) -> str:
+    """A digest of the table's rows without its build columns."""
+    columns = [row[0] for row in conn.execute(
+        "select column_name from information_schema.columns where table_schema || '.' || "
+        "table_name = %s and column_name not in ('built_from_loads_until', 'built_at') "
+        "order by ordinal_position", (table,)).fetchall()]  # fmt: skip
+    listed = ", ".join(columns)
+    query = f"select md5(string_agg(row({listed})::text, '|' order by {listed})) from {table}"
+    return conn.execute(query).fetchone()[0]
 
 
 def test_a_failing_dbt_test_fails_the_run_with_dbts_message(tmp_path, database_url, pipeline_env):

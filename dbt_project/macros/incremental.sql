@@ -20,8 +20,28 @@
     (select max(greatest(loaded_at, superseded_at)) from {{ ref('stg_raw__file_loads') }})
 {%- endmacro %}
 
-{% macro only_changed_cycles(relation) -%}
+{# The rows of the changed cycles, and with and_next the cycles after them too (for models that
+   compare a cycle with the one before it). The two arrays let PostgreSQL read those cycles
+   through a (cohort, cycle) index: the row comparison alone plans as a scan of the whole table
+   (3.4 s against 0.55 s for one cycle of 12 M knowledge scores). #}
+{% macro only_changed_cycles(relation, and_next=false) -%}
     {% if is_incremental() -%}
-    where ({{ relation }}.cohort, {{ relation }}.cycle) in ({{ changed_cycles() }})
+    {%- set changed -%}
+        select cohort, cycle from ({{ changed_cycles() }}) as changed
+        {%- if and_next %}
+        union
+        select cohort, cycle + 1 from ({{ changed_cycles() }}) as changed
+        {%- endif %}
+    {%- endset -%}
+    where {{ relation }}.cohort = any(array(select cohort from ({{ changed }}) as cycles))
+        and {{ relation }}.cycle = any(array(select cycle from ({{ changed }}) as cycles))
+        and ({{ relation }}.cohort, {{ relation }}.cycle) in ({{ changed }})
     {%- endif %}
+{%- endmacro %}
+
+
+{# When the row was built, by the warehouse's clock: the quality gate verifies row by row only
+   what was built after its last published verification (pathways/quality.py). #}
+{% macro build_clock() -%}
+    transaction_timestamp()
 {%- endmacro %}

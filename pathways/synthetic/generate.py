@@ -101,11 +101,14 @@ def make_upn(la_code: str, number: int, temporary: bool = False) -> str:
     return stdnum_upn.calc_check_digit(body) + body
 
 
-def _schools(count: int, rng: random.Random, las: list[str] | None = None) -> list[School]:
+def _schools(
+    count: int, rng: random.Random, las: list[str] | None = None, first: int = 0,
+    per_adviser: int = SCHOOLS_PER_ADVISER,
+) -> list[School]:  # fmt: skip
     las = las or [la for la, n in PILOT_SCHOOLS_PER_LA.items() for _ in range(n)]
     names = {row["la_code"]: row["name"] for row in load_codes().local_authorities.rows}
     schools = []
-    for index in range(count):
+    for index in range(first, first + count):
         la_code = las[index % len(las)]
         kind = rng.choice(["Academy", "School", "High School", "Community College"])
         schools.append(
@@ -114,7 +117,7 @@ def _schools(count: int, rng: random.Random, las: list[str] | None = None) -> li
                 urn=f"{108000 + index * 3:06d}",
                 name=f"{names[la_code]} {kind} {index + 1}",
                 la_code=la_code,
-                adviser=f"ADV{index // SCHOOLS_PER_ADVISER + 1:03d}",
+                adviser=f"ADV{index // per_adviser + 1:03d}",
             )
         )
     return schools
@@ -310,19 +313,24 @@ def generate(
     defects: bool = False,
     school_sizes: list[int] | None = None,
     authorities: list[str] | None = None,
+    *,
+    first_school: int = 0,
+    schools_per_adviser: int = SCHOOLS_PER_ADVISER,
 ) -> GeneratedLanding:
     """Write a landing folder for one cohort; returns what was written (and planted).
 
     `school_sizes` gives each school its own number of students (tiny schools), and
     `authorities` the local authorities schools are spread over in turn (one-school
     authorities); by default `students` per school over the pilot's authorities.
+    `first_school` numbers the schools from there (URNs, UPNs and advisers), so that shards
+    generated one at a time make one landing (benchmarks/national_benchmark.py).
     """
     rng = random.Random(seed)
     codes = load_codes()
     root = Path(out)
     writer = _Writer(root)
     sizes = school_sizes or [min(students, 999)] * schools
-    school_list = _schools(len(sizes), rng, authorities)
+    school_list = _schools(len(sizes), rng, authorities, first_school, schools_per_adviser)
     if advisers:
         for school in school_list:
             school.adviser = f"ADV{school.index % advisers + 1:03d}"

@@ -1,7 +1,17 @@
-{{ config(materialized='table', post_hook='analyze {{ this }}') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        unique_key=['cohort', 'cycle'],
+        indexes=[{'columns': ['cohort', 'cycle']}],
+        post_hook='analyze {{ this }}',
+    )
+}}
+-- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
 {# One row per student on roll per cohort and cycle, with the school's local authority and LEP
    area. A student on two rosters in one cycle (a move mid-cycle) counts at the school whose
-   roster was delivered last. #}
+   roster was delivered last. Rebuilt one (cohort, cycle) at a time, like the facts. #}
 with ranked as (
     select
         rosters.*,
@@ -10,6 +20,7 @@ with ranked as (
             order by delivered_at desc, source_file_id desc
         ) as roster_rank
     from {{ ref('stg_raw__rosters') }} as rosters
+    {{ only_changed_cycles('rosters') }}
 )
 
 select
@@ -23,7 +34,8 @@ select
     ranked.year_group,
     ranked.sen_status,
     ranked.is_disadvantaged,
-    ranked.attendance_pct
+    ranked.attendance_pct,
+    {{ loads_watermark() }} as built_from_loads_until
 from ranked
 inner join {{ ref('stg_raw__schools') }} as schools
     on schools.cohort = ranked.cohort and schools.school_urn = ranked.school_urn

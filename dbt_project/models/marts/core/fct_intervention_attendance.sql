@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
         unique_key=['cohort', 'cycle'],
     )
 }}
@@ -13,6 +14,7 @@ select
     attended.cycle,
     attended.student_key,
     attended.intervention,
-    {{ loads_watermark() }} as built_from_loads_until
+    {{ loads_watermark() }} as built_from_loads_until,
+    {{ build_clock() }} as built_at
 from {{ ref('int_interventions_split') }} as attended
 {{ only_changed_cycles('attended') }}

@@ -2,10 +2,15 @@
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
         unique_key=['cohort', 'cycle'],
-        indexes=[{'columns': ['cohort', 'cycle']}],
+        indexes=[
+            {'columns': ['cohort', 'cycle', 'built_at']},
+            {'columns': ['built_at'], 'type': 'brin'},
+        ],
     )
 }}
+{# built_at is indexed for the quality gate: it checks the cycles built since it last published. #}
 -- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
 {# One row per student interviewed per cycle (the winning interview). #}
 with interviews as (
@@ -44,5 +49,6 @@ select
     ) as knowledge_score_total,
     interviews.source_file_id,
     interviews.source_line_number,
-    {{ loads_watermark() }} as built_from_loads_until
+    {{ loads_watermark() }} as built_from_loads_until,
+    {{ build_clock() }} as built_at
 from interviews

@@ -2,10 +2,15 @@
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
         unique_key=['cohort', 'cycle'],
-        indexes=[{'columns': ['cohort', 'cycle']}],
+        indexes=[
+            {'columns': ['cohort', 'cycle', 'built_at']},
+            {'columns': ['built_at'], 'type': 'brin'},
+        ],
     )
 }}
+{# built_at is indexed for the quality gate: it checks the cycles built since it last published. #}
 -- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
 {# One row per student x cycle x knowledge area assessed (1 very little knowledge, 5 excellent). #}
 select
@@ -15,6 +20,7 @@ select
     scores.student_key,
     scores.knowledge_area,
     scores.score,
-    {{ loads_watermark() }} as built_from_loads_until
+    {{ loads_watermark() }} as built_from_loads_until,
+    {{ build_clock() }} as built_at
 from {{ ref('int_knowledge_scores_unpivoted') }} as scores
 {{ only_changed_cycles('scores') }}
