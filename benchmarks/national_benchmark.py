@@ -89,26 +89,26 @@ def check_free_disk(state: Path, interviews: int) -> None:
             raise SystemExit(f"not enough free disk at {where}: stopping before generating")
 
 
-def generate_tier(state: Path, stages: Stages, students_per_cohort: int) -> None:
+def generate_tier(state: Path, stages: Stages, students_per_cohort: int, shard_schools: int):
     """Shard by shard into state/landing (cohort 2024's cycle 7 into state/later); each
     shard's schools rows are kept apart and joined into schools.csv at the end."""
     landing, later, parts = state / "landing", state / "later", state / "schools-parts"
     parts.mkdir(parents=True, exist_ok=True)
     schools = -(-students_per_cohort // STUDENTS_PER_SCHOOL)
-    shards = -(-schools // SHARD_SCHOOLS)
+    shards = -(-schools // shard_schools)
     started = time.perf_counter()
     for order, cohort in enumerate(COHORTS):
         for shard in range(shards):
             part = parts / f"{cohort}-{shard:04d}.csv"
             if part.exists():
                 continue
-            first = (order * shards + shard) * SHARD_SCHOOLS  # schools differ between cohorts
-            count = min(SHARD_SCHOOLS, schools - shard * SHARD_SCHOOLS)
+            first = (order * shards + shard) * shard_schools  # schools differ between cohorts
+            count = min(shard_schools, schools - shard * shard_schools)
             scratch = state / "shard"
             shutil.rmtree(scratch, ignore_errors=True)
             generate(scratch, schools=count, students=STUDENTS_PER_SCHOOL, cohort=cohort,
                      seed=cohort * 1000 + shard, first_school=first,
-                     schools_per_adviser=SHARD_SCHOOLS)  # fmt: skip
+                     schools_per_adviser=shard_schools)  # fmt: skip
             _merge_shard(scratch / f"cohort={cohort}", landing, later, cohort)
             rows = (scratch / f"cohort={cohort}/schools.csv").read_text().splitlines()[1:]
             part.write_text("".join(f"{row}\n" for row in rows))  # last: marks the shard done
@@ -143,6 +143,7 @@ def main() -> None:
     parser.add_argument("--students-per-cohort", type=int, default=620_000)
     parser.add_argument("--state", type=Path, default=REPO / ".state" / "national")
     parser.add_argument("--database", default="pathways_national")
+    parser.add_argument("--shard-schools", type=int, default=SHARD_SCHOOLS)
     parser.add_argument("--fresh", action="store_true", help="drop the state and the database")
     args = parser.parse_args()
     os.environ["PATHWAYS_PSEUDONYM_KEY"] = KEY.decode()  # the children load with the same key
@@ -155,7 +156,7 @@ def main() -> None:
     interviews = args.students_per_cohort * len(COHORTS) * 7
     if not stages.done("generate"):
         check_free_disk(args.state, interviews)
-        generate_tier(args.state, stages, args.students_per_cohort)
+        generate_tier(args.state, stages, args.students_per_cohort, args.shard_schools)
     landing, later, target = args.state / "landing", args.state / "later", args.state / "target"
     warehouse.ensure_database(url)
     if not stages.done("load"):

@@ -20,22 +20,14 @@
     (select max(greatest(loaded_at, superseded_at)) from {{ ref('stg_raw__file_loads') }})
 {%- endmacro %}
 
-{# The rows of the changed cycles, and with and_next the cycles after them too (for models that
-   compare a cycle with the one before it). The two arrays let PostgreSQL read those cycles
-   through a (cohort, cycle) index: the row comparison alone plans as a scan of the whole table
-   (3.4 s against 0.55 s for one cycle of 12 M knowledge scores). #}
-{% macro only_changed_cycles(relation, and_next=false) -%}
+{# The rows of the changed cycles. The two arrays let PostgreSQL read those cycles through a
+   (cohort, cycle) index: the row comparison alone plans as a scan of the whole table (3.4 s
+   against 0.55 s for one cycle of 12 M knowledge scores). #}
+{% macro only_changed_cycles(relation) -%}
     {% if is_incremental() -%}
-    {%- set changed -%}
-        select cohort, cycle from ({{ changed_cycles() }}) as changed
-        {%- if and_next %}
-        union
-        select cohort, cycle + 1 from ({{ changed_cycles() }}) as changed
-        {%- endif %}
-    {%- endset -%}
-    where {{ relation }}.cohort = any(array(select cohort from ({{ changed }}) as cycles))
-        and {{ relation }}.cycle = any(array(select cycle from ({{ changed }}) as cycles))
-        and ({{ relation }}.cohort, {{ relation }}.cycle) in ({{ changed }})
+    where {{ relation }}.cohort = any(array(select cohort from ({{ changed_cycles() }}) as changed))
+        and {{ relation }}.cycle = any(array(select cycle from ({{ changed_cycles() }}) as changed))
+        and ({{ relation }}.cohort, {{ relation }}.cycle) in ({{ changed_cycles() }})
     {%- endif %}
 {%- endmacro %}
 

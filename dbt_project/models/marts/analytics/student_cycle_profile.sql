@@ -1,16 +1,5 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
-        unique_key=['cohort', 'cycle'],
-        indexes=[{'columns': ['cohort', 'cycle']}],
-    )
-}}
--- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
 {# One row per student interviewed per cycle, with the roster's needs and the headline facts:
-   the wide, pseudonymous table analysts slice in Superset (by SEN, disadvantage, school...).
-   Rebuilt for the changed cycles and the cycles after them (knowledge_change looks back one). #}
+   the wide, pseudonymous table analysts slice in Superset (by SEN, disadvantage, school...). #}
 with interventions as (
     select cohort, cycle, student_key, count(*) as interventions_attended
     from {{ ref('fct_intervention_attendance') }}
@@ -47,8 +36,7 @@ select
     interview.neet_risk,
     round(knowledge.mean_knowledge, 2) as mean_knowledge,
     round(knowledge.mean_knowledge - previous.mean_knowledge, 2) as knowledge_change,
-    coalesce(interventions.interventions_attended, 0) as interventions_attended,
-    {{ loads_watermark() }} as built_from_loads_until
+    coalesce(interventions.interventions_attended, 0) as interventions_attended
 from {{ ref('fct_interview') }} as interview
 inner join {{ ref('dim_student') }} as student
     on student.student_version_key = interview.student_version_key
@@ -65,4 +53,3 @@ left join interventions
     on interventions.cohort = interview.cohort
     and interventions.cycle = interview.cycle
     and interventions.student_key = interview.student_key
-{{ only_changed_cycles('interview', and_next=true) }}
