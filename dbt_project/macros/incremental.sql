@@ -4,6 +4,7 @@
    schools.csv changes the whole cohort. Destinations belong to no cycle and change no
    interview fact. #}
 {% macro changed_cycles() -%}
+    {%- set built_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
     select distinct loads.cohort, cycles.cycle
     from {{ ref('stg_raw__file_loads') }} as loads
     inner join {{ ref('cycles') }} as cycles
@@ -11,7 +12,12 @@
         or cycles.cycle = loads.cycle
         or (loads.extract_kind = 'roster' and cycles.cycle > loads.cycle)
     where greatest(loads.loaded_at, loads.superseded_at) > (
+        {%- if 'built_from_loads_until' in built_columns %}
         select coalesce(max(built_from_loads_until), '-infinity'::timestamptz) from {{ this }}
+        {%- else %}
+        {#- built by an earlier release without a watermark (a table then): every cycle #}
+        select '-infinity'::timestamptz
+        {%- endif %}
     )
 {%- endmacro %}
 
