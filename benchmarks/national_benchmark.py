@@ -178,9 +178,7 @@ def main() -> None:
         run_new_cycle(url, landing, later, target, stages)
     if not stages.done("full_refresh"):
         seconds, models = timed_run(url, target, "--full-refresh")
-        slowest = sorted(models, key=models.get)[-8:][::-1]
-        stages.finish("full_refresh", seconds=round(seconds, 1),
-                      slowest={model: round(models[model], 1) for model in slowest})  # fmt: skip
+        stages.finish("full_refresh", seconds=round(seconds, 1), slowest=slowest(models))
     if not stages.done("reads"):
         reads = partner_reads(url)
         stages.finish("reads", count=len(reads), median_ms=round(statistics.median(reads), 1),
@@ -198,7 +196,6 @@ def run_new_cycle(url: str, landing: Path, later: Path, target: Path, stages: St
     ingest_seconds = time.perf_counter() - started
     dbt_seconds, models = timed_run(url, target)
     verification, verified, published, swapped = gated(url)
-    slowest = sorted(models, key=models.get)[-8:][::-1]
     stages.finish(
         "cycle",
         interviews=ingested["interview_rows"],
@@ -207,15 +204,18 @@ def run_new_cycle(url: str, landing: Path, later: Path, target: Path, stages: St
         ingest_seconds=round(ingest_seconds, 1),
         peak_rss_mb=round(ingested["peak_rss_mb"]),
         dbt_seconds=round(dbt_seconds, 1),
-        slowest_models={model: round(models[model], 1) for model in slowest},
+        slowest_models=slowest(models),
         gate_seconds=round(verified + swapped, 1),
         gate_failed=len(verification.blocking),
-        slowest_contracts={
-            name: round(seconds, 1)
-            for name, seconds in sorted(verification.seconds.items(), key=lambda item: -item[1])[:5]
-        },  # fmt: skip
+        slowest_contracts=slowest(verification.seconds, 5),
         published_rows=sum(published.rows.values()),
     )
+
+
+def slowest(seconds: dict[str, float], count: int = 8) -> dict[str, float]:
+    """The count slowest of name -> seconds, slowest first, rounded."""
+    names = sorted(seconds, key=seconds.get, reverse=True)[:count]
+    return {name: round(seconds[name], 1) for name in names}
 
 
 def report(figures: dict, size: str) -> None:

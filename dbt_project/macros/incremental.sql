@@ -31,9 +31,10 @@
    against 0.55 s for one cycle of 12 M knowledge scores). #}
 {% macro only_changed_cycles(relation) -%}
     {% if is_incremental() -%}
-    where {{ relation }}.cohort = any(array(select cohort from ({{ changed_cycles() }}) as changed))
-        and {{ relation }}.cycle = any(array(select cycle from ({{ changed_cycles() }}) as changed))
-        and ({{ relation }}.cohort, {{ relation }}.cycle) in ({{ changed_cycles() }})
+    {%- set changed = changed_cycles() -%}
+    where {{ relation }}.cohort = any(array(select cohort from ({{ changed }}) as changed))
+        and {{ relation }}.cycle = any(array(select cycle from ({{ changed }}) as changed))
+        and ({{ relation }}.cohort, {{ relation }}.cycle) in ({{ changed }})
     {%- endif %}
 {%- endmacro %}
 
