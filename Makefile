@@ -18,13 +18,12 @@ $(KEY_FILE):
 demo: setup $(KEY_FILE)
 	.venv/bin/pathways demo --landing $(DEMO_LANDING)
 
-test: setup
-	.venv/bin/ruff check .
-	.venv/bin/ruff format --check .
+test: setup lint
 	.venv/bin/pytest
 
-lint:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+# ruff and sqlfluff, as .pre-commit-config.yaml declares them (the same hooks run before commits).
+lint: setup
+	.venv/bin/pre-commit run --all-files --show-diff-on-failure
 
 format:
 	.venv/bin/ruff check --fix . && .venv/bin/ruff format .

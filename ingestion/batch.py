@@ -87,21 +87,34 @@ def check_column(batch: Batch, spec: Field, raw: pa.Array, cache: dict) -> pa.Ar
     if plain is not None and plain.all():
         return raw
     rows = np.arange(len(raw)) if plain is None else np.flatnonzero(~plain)
-    others = raw if plain is None else raw.take(rows)
-    encoded = arrow.dictionary_encode(others)
-    distinct = encoded.dictionary.to_pylist()
-    resolved, bad = checked_values(spec, distinct, cache)
-    indices = encoded.indices.to_numpy(zero_copy_only=False)
-    for index in np.flatnonzero(np.isin(indices, bad)) if bad else ():
-        problem = resolved[indices[index]]
-        batch.reject(rows[index], (spec.name, distinct[indices[index]], problem.reason))
-    if not bad and resolved == distinct:
+    loaded = _check_distinct(batch, spec, raw if plain is None else raw.take(rows), rows, cache)
+    if loaded is None:
         return raw
-    loaded = pa.array([None if v.__class__ is Problem else v for v in resolved], TEXT)
-    loaded = loaded.take(encoded.indices)
     if plain is None:
         return loaded
     return arrow.replace_with_mask(raw, pa.array(~plain), loaded)
+
+
+def _check_distinct(batch, spec, values: pa.Array, rows, cache) -> pa.Array | None:
+    """`values` (at `rows` of the batch) checked once per distinct value: rows holding a bad
+    one are rejected. Their loaded form, or None if every one loads as it was sent."""
+    encoded = arrow.dictionary_encode(values)
+    distinct = encoded.dictionary.to_pylist()
+    resolved, bad = checked_values(spec, distinct, cache)
+    if bad:
+        _reject_bad_values(batch, spec, rows, encoded, distinct, resolved, bad)
+    elif resolved == distinct:
+        return None
+    loaded = pa.array([None if v.__class__ is Problem else v for v in resolved], TEXT)
+    return loaded.take(encoded.indices)
+
+
+def _reject_bad_values(batch, spec, rows, encoded, distinct, resolved, bad) -> None:
+    """Mark each row holding one of the `bad` distinct values rejected, with its reason."""
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    for index in np.flatnonzero(np.isin(indices, bad)):
+        problem = resolved[indices[index]]
+        batch.reject(rows[index], (spec.name, distinct[indices[index]], problem.reason))
 
 
 def column_values(column: pa.Array) -> list:

@@ -203,17 +203,27 @@ def file_digest(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _header_positions(header: list[str], fields) -> tuple[list[int | None], list[Finding]]:
+def _refuse_unusable_header(header: list[str], fields) -> None:
+    """BadHeader, naming the reason, for a header no row of the file can be read against."""
     if len(header) > MAX_COLUMNS:
         raise BadHeader(f"the header has {len(header)} columns (at most {MAX_COLUMNS})")
     if any(NUL in name for name in header):
         raise BadHeader("the header contains a NUL byte")
+    _refuse_header_against_contract(header, fields)
+
+
+def _refuse_header_against_contract(header: list[str], fields) -> None:
     duplicates = sorted(name for name, seen in Counter(header).items() if name and seen > 1)
     if duplicates:
         raise BadHeader(f"column(s) appear more than once in the header: {', '.join(duplicates)}")
     missing = [f.name for f in fields if f.required and f.name not in header]
     if missing:
         raise BadHeader(f"missing required column(s): {', '.join(missing)}")
+
+
+def _header_positions(header: list[str], fields) -> tuple[list[int | None], list[Finding]]:
+    """Where each contract field is in the header (None if absent), and the columns ignored."""
+    _refuse_unusable_header(header, fields)
     known = {f.name for f in fields}
     extras = [
         (name, name, "column is not in the contract and was ignored")
@@ -452,30 +462,15 @@ def load_file(
     landed, sha256, size, before = _fingerprint(landed)
     with conn.transaction(), conn.cursor() as cursor:
         cursor.execute("select pg_advisory_xact_lock(hashtext(%s))", (landed.relative_path,))
-        current = cursor.execute(
-            "select file_id, sha256, extract_kind from raw.file_load "
-            "where source_path = %s and is_current",
-            (landed.relative_path,),
-        ).fetchone()
-        # A name no extract pattern knew when it was delivered (destinations before section 8)
-        # is examined again once one does, though its bytes are the same.
-        newly_known = current and current[2] is None and landed.kind is not None
-        if current and current[1] == sha256 and not force and not newly_known:
+        current = _current_delivery(cursor, landed)
+        if current and current.sha256 == sha256 and not force and not current.newly_known:
             return FileResult(landed.relative_path, "unchanged")
         if current:
-            _supersede(cursor, current[0])
-            result.replaced_earlier_delivery = current[1] != sha256
+            _supersede(cursor, current.file_id)
+            result.replaced_earlier_delivery = current.sha256 != sha256
         extract = extracts.get(landed.kind)
         reason = landed.problem or (extract and extract.file_problem(landed, context))
-        file_id = cursor.execute(
-            "insert into raw.file_load (source_path, extract_kind, cohort, cycle, file_key, "
-            "sha256, size_bytes, delivered_at, status) "
-            "values (%s, %s, %s, %s, %s, %s, %s, %s, 'loaded') returning file_id",
-            (
-                landed.relative_path, landed.kind, landed.cohort, landed.cycle, landed.key,
-                sha256, size, landed.delivered_at,
-            ),
-        ).fetchone()[0]  # fmt: skip
+        file_id = _record_delivery(cursor, landed, sha256, size)
         if not reason:
             try:
                 with conn.transaction():
@@ -486,15 +481,52 @@ def load_file(
                 result = FileResult(landed.relative_path, "loaded")
         if reason:
             result.outcome, result.reason = "quarantined", reason
-        cursor.execute(
-            "update raw.file_load set status = %s, quarantine_reason = %s, rows_read = %s, "
-            "rows_loaded = %s, rows_rejected = %s, warnings = %s where file_id = %s",
-            (
-                result.outcome, reason, result.rows_read, result.rows_loaded,
-                result.rows_rejected, result.warnings, file_id,
-            ),
-        )  # fmt: skip
+        _record_outcome(cursor, file_id, result, reason)
     if landed.kind in ("schools", "roster"):
         context.forget(landed)
     result.seconds = time.perf_counter() - started
     return result
+
+
+@dataclass
+class _Delivery:
+    file_id: int
+    sha256: str
+    # A name no extract pattern knew when it was delivered (destinations before section 8)
+    # is examined again once one does, though its bytes are the same.
+    newly_known: bool
+
+
+def _current_delivery(cursor, landed: LandedFile) -> _Delivery | None:
+    current = cursor.execute(
+        "select file_id, sha256, extract_kind from raw.file_load "
+        "where source_path = %s and is_current",
+        (landed.relative_path,),
+    ).fetchone()
+    if current is None:
+        return None
+    file_id, sha256, kind = current
+    return _Delivery(file_id, sha256, newly_known=kind is None and landed.kind is not None)
+
+
+def _record_delivery(cursor, landed: LandedFile, sha256: str, size: int) -> int:
+    return cursor.execute(
+        "insert into raw.file_load (source_path, extract_kind, cohort, cycle, file_key, "
+        "sha256, size_bytes, delivered_at, status) "
+        "values (%s, %s, %s, %s, %s, %s, %s, %s, 'loaded') returning file_id",
+        (
+            landed.relative_path, landed.kind, landed.cohort, landed.cycle, landed.key,
+            sha256, size, landed.delivered_at,
+        ),
+    ).fetchone()[0]  # fmt: skip
+
+
+def _record_outcome(cursor, file_id: int, result: FileResult, reason: str | None) -> None:
+    cursor.execute(
+        "update raw.file_load set status = %s, quarantine_reason = %s, rows_read = %s, "
+        "rows_loaded = %s, rows_rejected = %s, warnings = %s where file_id = %s",
+        (
+            result.outcome, reason, result.rows_read, result.rows_loaded,
+            result.rows_rejected, result.warnings, file_id,
+        ),
+    )  # fmt: skip

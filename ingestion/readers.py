@@ -57,23 +57,36 @@ def _line_breaks(cell: str) -> int:
     return cell.count("\n") + cell.count("\r") - cell.count("\r\n")
 
 
+def _lines_spanned(rows: list[list[str]]) -> list[int]:
+    """How many physical lines each row takes: one, plus the line breaks in its quoted cells.
+
+    Looked for column by column (a C-speed scan), so only the columns that hold line breaks
+    are looked at cell by cell.
+    """
+    spans = [1] * len(rows)
+    for column in zip_longest(*rows, fillvalue=""):
+        joined = "\x00".join(column)
+        if "\n" not in joined and "\r" not in joined:
+            continue
+        for index, cell in enumerate(column):
+            if "\n" in cell or "\r" in cell:
+                spans[index] += _line_breaks(cell)
+    return spans
+
+
+def _without_blank_lines(lines: Sequence[int], rows: list[list[str]]) -> Batch:
+    kept = [(n, row) for n, row in zip(lines, rows, strict=True) if row]
+    return [n for n, _ in kept], [row for _, row in kept]
+
+
 def _number_lines(first_line: int, rows: list[list[str]], last_line: int) -> Batch:
+    """Each row's first physical line; blank lines are not rows."""
     if last_line - first_line + 1 == len(rows):
         lines: Sequence[int] = range(first_line, last_line + 1)
     else:
-        # Some quoted cells span lines. Look for them column by column (a C-speed scan), so
-        # only the columns that hold line breaks are looked at cell by cell.
-        spans = [1] * len(rows)
-        for column in zip_longest(*rows, fillvalue=""):
-            joined = "\x00".join(column)
-            if "\n" in joined or "\r" in joined:
-                for index, cell in enumerate(column):
-                    if "\n" in cell or "\r" in cell:
-                        spans[index] += _line_breaks(cell)
-        lines = list(accumulate(spans[:-1], initial=first_line))
-    if [] in rows:  # blank lines are not rows
-        kept = [(n, row) for n, row in zip(lines, rows, strict=True) if row]
-        lines, rows = [n for n, _ in kept], [row for _, row in kept]
+        lines = list(accumulate(_lines_spanned(rows)[:-1], initial=first_line))
+    if [] in rows:
+        return _without_blank_lines(lines, rows)
     return lines, rows
 
 

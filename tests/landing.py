@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 from ingestion.codes import load_codes
-from pathways.synthetic.generate import ROSTER_HEADER, interview_header, make_upn
+from pathways.synthetic.model import ROSTER_HEADER, interview_header, make_upn
 
 COHORT = 2024
 URN = "108000"

@@ -23,7 +23,7 @@ from conftest import TEST_KEY
 from ingest_helpers import count, ingest, quarantined, rejects
 from landing import COHORT, URN, Landing, interview_row, roster_row, upn
 
-from pathways.synthetic.generate import ROSTER_HEADER
+from pathways.synthetic.model import ROSTER_HEADER
 
 ROSTER = f"cohort={COHORT}/cycle=1/roster_{URN}.xlsx"
 INTERVIEWS = f"cohort={COHORT}/cycle=1/interviews_ADV001.csv"

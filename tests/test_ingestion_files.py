@@ -8,7 +8,7 @@ from ingest_helpers import count, ingest, quarantined, rejects, warnings
 from landing import ADVISER, URN, Landing, interview_row, roster_row, upn
 
 from ingestion.codes import load_codes
-from pathways.synthetic.generate import ROSTER_HEADER, interview_header
+from pathways.synthetic.model import ROSTER_HEADER, interview_header
 
 
 def test_csv_with_bom_crlf_and_padded_upper_case_headers_loads(tmp_path, conn, key):

@@ -41,8 +41,10 @@
     ) as area (area_level, area_code, parent_area_level, parent_area_code)
 {%- endmacro %}
 
-{% macro area_columns() -%}
-    area_level, area_code, parent_area_level, parent_area_code
+{# The four columns that place a row in the area hierarchy, qualified by `relation` if given. #}
+{% macro area_columns(relation=none) -%}
+    {%- set prefix = relation ~ '.' if relation else '' -%}
+    {{ prefix }}area_level, {{ prefix }}area_code, {{ prefix }}parent_area_level, {{ prefix }}parent_area_code
 {%- endmacro %}
 
 {# Students per category (sector, plan, ...) within each group, every category present with 0

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ingestion.codes import load_codes
 from ingestion.extracts import cycle_start
-from pathways.synthetic.generate import (
+from pathways.synthetic.model import (
     ROSTER_HEADER,
     GeneratedLanding,
     make_upn,

@@ -34,117 +34,305 @@ forced as (
     select * from {{ ref('stg_disclosure__forced_withheld') }}
 ),
 
-counts as (
+interviewed_cells as (
     select
-        'interviewed' as family, cohort, cycle, area_level, area_code, parent_area_level,
-        parent_area_code, '-' as breakdown, '-' as category,
-        students_interviewed as n, students_interviewed as group_n,
-        null as group_family, null as group_breakdown, null as group_category,
-        null as gender_family, null as gender_category
+        'interviewed' as family,
+        cohort,
+        cycle,
+        area_level,
+        area_code,
+        parent_area_level,
+        parent_area_code,
+        '-' as breakdown,
+        '-' as category,
+        students_interviewed as n,
+        students_interviewed as group_n,
+        null as group_family,
+        null as group_breakdown,
+        null as group_category,
+        null as gender_family,
+        null as gender_category
     from progress
-    union all
+),
+
+predicted_cells as (
     select
-        'predicted', cohort, cycle, area_level, area_code, parent_area_level, parent_area_code,
-        '-', destination.category, destination.n, students_interviewed,
-        'interviewed', '-', '-', null, null
+        'predicted' as family,
+        progress.cohort,
+        progress.cycle,
+        progress.area_level,
+        progress.area_code,
+        progress.parent_area_level,
+        progress.parent_area_code,
+        '-' as breakdown,
+        destination.category,
+        destination.n,
+        progress.students_interviewed as group_n,
+        'interviewed' as group_family,
+        '-' as group_breakdown,
+        '-' as group_category,
+        null as gender_family,
+        null as gender_category
     from progress
     cross join lateral (
         values
-            ('eet', students_predicted_eet),
-            ('not_eet', students_interviewed - students_predicted_eet)
+        ('eet', progress.students_predicted_eet),
+        ('not_eet', progress.students_interviewed - progress.students_predicted_eet)
     ) as destination (category, n)
-    union all
+),
+
+plan_cells as (
     select
-        'plan', cohort, cycle, area_level, area_code, parent_area_level, parent_area_code,
-        '-', post16_plan, students, students_interviewed,
-        'interviewed', '-', '-', null, null
+        'plan' as family,
+        cohort,
+        cycle,
+        area_level,
+        area_code,
+        parent_area_level,
+        parent_area_code,
+        '-' as breakdown,
+        post16_plan as category,
+        students as n,
+        students_interviewed as group_n,
+        'interviewed' as group_family,
+        '-' as group_breakdown,
+        '-' as group_category,
+        null as gender_family,
+        null as gender_category
     from plans
-    union all
+),
+
+sector_cells as (
     select
-        'sector', cohort, cycle, area_level, area_code, parent_area_level, parent_area_code,
-        gender, sector, students, students_in_group,
-        case when gender = 'all' then 'interviewed' else 'sector' end,
-        case when gender = 'all' then '-' else gender end,
-        case when gender = 'all' then '-' else 'total' end,
-        case when gender <> 'all' then 'sector' end,
-        case when gender <> 'all' then sector end
+        'sector' as family,
+        cohort,
+        cycle,
+        area_level,
+        area_code,
+        parent_area_level,
+        parent_area_code,
+        gender as breakdown,
+        sector as category,
+        students as n,
+        students_in_group as group_n,
+        case when gender = 'all' then 'interviewed' else 'sector' end as group_family,
+        case when gender = 'all' then '-' else gender end as group_breakdown,
+        case when gender = 'all' then '-' else 'total' end as group_category,
+        case when gender <> 'all' then 'sector' end as gender_family,
+        case when gender <> 'all' then sector end as gender_category
     from interest
-    union all
+),
+
+sector_total_cells as (
+    -- A gender's students, the total its sectors add up to (region and LEP-area rows).
     select distinct
-        'sector', cohort, cycle, area_level, area_code, parent_area_level, parent_area_code,
-        gender, 'total', students_in_group, students_in_group,
-        null, null, null, 'interviewed', '-'
+        'sector' as family,
+        cohort,
+        cycle,
+        area_level,
+        area_code,
+        parent_area_level,
+        parent_area_code,
+        gender as breakdown,
+        'total' as category,
+        students_in_group as n,
+        students_in_group as group_n,
+        null as group_family,
+        null as group_breakdown,
+        null as group_category,
+        'interviewed' as gender_family,
+        '-' as gender_category
     from interest
     where gender <> 'all'
-    union all
+),
+
+assessed_cells as (
     select
-        'assessed', knowledge.cohort, knowledge.cycle, knowledge.area_level,
-        knowledge.area_code, knowledge.parent_area_level, knowledge.parent_area_code,
-        '-', knowledge.knowledge_area, knowledge.students_assessed,
-        progress.students_interviewed,
-        null, null, null, null, null
+        'assessed' as family,
+        knowledge.cohort,
+        knowledge.cycle,
+        knowledge.area_level,
+        knowledge.area_code,
+        knowledge.parent_area_level,
+        knowledge.parent_area_code,
+        '-' as breakdown,
+        knowledge.knowledge_area as category,
+        knowledge.students_assessed as n,
+        progress.students_interviewed as group_n,
+        null as group_family,
+        null as group_breakdown,
+        null as group_category,
+        null as gender_family,
+        null as gender_category
     from knowledge
     inner join progress
-        on progress.cohort = knowledge.cohort
-        and progress.cycle = knowledge.cycle
-        and progress.area_level = knowledge.area_level
-        and progress.area_code = knowledge.area_code
-    union all
+        on knowledge.cohort = progress.cohort
+        and knowledge.cycle = progress.cycle
+        and knowledge.area_level = progress.area_level
+        and knowledge.area_code = progress.area_code
+),
+
+matched_cells as (
     select
-        'matched', by_area.cohort, null, by_area.area_level, by_area.area_code,
-        by_area.parent_area_level, by_area.parent_area_code,
-        '-', by_area.knowledge_area, by_area.matched_students, any_area.matched_students,
-        null, null, null, null, null
+        'matched' as family,
+        by_area.cohort,
+        null::integer as cycle,
+        by_area.area_level,
+        by_area.area_code,
+        by_area.parent_area_level,
+        by_area.parent_area_code,
+        '-' as breakdown,
+        by_area.knowledge_area as category,
+        by_area.matched_students as n,
+        any_area.matched_students as group_n,
+        null as group_family,
+        null as group_breakdown,
+        null as group_category,
+        null as gender_family,
+        null as gender_category
     from improvement as by_area
     inner join improvement as any_area
-        on any_area.cohort = by_area.cohort
-        and any_area.area_level = by_area.area_level
-        and any_area.area_code = by_area.area_code
+        on by_area.cohort = any_area.cohort
+        and by_area.area_level = any_area.area_level
+        and by_area.area_code = any_area.area_code
         and any_area.knowledge_area = 'all'
-    union all
+),
+
+tracked_cells as (
     -- Destinations (section 8): whole-cohort cells. The tracked students are a total of their
     -- own; November's four groups, sustained or not and predicted EET or not at the last
     -- interview each add up to it (`other` is never shown, but it is what the rest leave).
+    select
+        'tracked' as family,
+        cohort,
+        null::integer as cycle,
+        area_level,
+        area_code,
+        parent_area_level,
+        parent_area_code,
+        '-' as breakdown,
+        '-' as category,
+        students_tracked as n,
+        students_tracked as group_n,
+        null as group_family,
+        null as group_breakdown,
+        null as group_category,
+        null as gender_family,
+        null as gender_category
+    from destinations
+),
+
+destination_cells as (
+    select
+        destination.family,
+        destinations.cohort,
+        null::integer as cycle,
+        destinations.area_level,
+        destinations.area_code,
+        destinations.parent_area_level,
+        destinations.parent_area_code,
+        '-' as breakdown,
+        destination.category,
+        destination.n,
+        destinations.students_tracked as group_n,
+        'tracked' as group_family,
+        '-' as group_breakdown,
+        '-' as group_category,
+        null as gender_family,
+        null as gender_category
+    from destinations
+    cross join lateral (
+        values
+        ('november', 'eet', destinations.students_eet),
+        ('november', 'neet', destinations.students_neet),
+        ('november', 'not_known', destinations.students_not_known),
+        ('november', 'other', destinations.students_other),
+        ('sustained', 'sustained', destinations.students_sustained_eet),
+        (
+            'sustained', 'not_sustained',
+            destinations.students_tracked - destinations.students_sustained_eet
+        ),
+        ('predicted_last', 'eet', destinations.students_predicted_eet_last_interview),
+        (
+            'predicted_last', 'not_eet',
+            destinations.students_tracked - destinations.students_predicted_eet_last_interview
+        )
+    ) as destination (family, category, n)
+),
+
+held_base_cells as (
     -- Prediction held or not adds up to the students whose prediction could be compared.
     select
-        'tracked', cohort, null, area_level, area_code, parent_area_level, parent_area_code,
-        '-', '-', students_tracked, students_tracked, null, null, null, null, null
+        'held_base' as family,
+        cohort,
+        null::integer as cycle,
+        area_level,
+        area_code,
+        parent_area_level,
+        parent_area_code,
+        '-' as breakdown,
+        '-' as category,
+        students_prediction_comparable as n,
+        students_prediction_comparable as group_n,
+        null as group_family,
+        null as group_breakdown,
+        null as group_category,
+        null as gender_family,
+        null as gender_category
     from destinations
-    union all
+),
+
+held_cells as (
     select
-        destination.family, cohort, null, area_level, area_code, parent_area_level,
-        parent_area_code, '-', destination.category, destination.n, students_tracked,
-        'tracked', '-', '-', null, null
+        'held' as family,
+        destinations.cohort,
+        null::integer as cycle,
+        destinations.area_level,
+        destinations.area_code,
+        destinations.parent_area_level,
+        destinations.parent_area_code,
+        '-' as breakdown,
+        held.category,
+        held.n,
+        destinations.students_prediction_comparable as group_n,
+        'held_base' as group_family,
+        '-' as group_breakdown,
+        '-' as group_category,
+        null as gender_family,
+        null as gender_category
     from destinations
     cross join lateral (
         values
-            ('november', 'eet', students_eet),
-            ('november', 'neet', students_neet),
-            ('november', 'not_known', students_not_known),
-            ('november', 'other', students_other),
-            ('sustained', 'sustained', students_sustained_eet),
-            ('sustained', 'not_sustained', students_tracked - students_sustained_eet),
-            ('predicted_last', 'eet', students_predicted_eet_last_interview),
-            ('predicted_last', 'not_eet',
-                students_tracked - students_predicted_eet_last_interview)
-    ) as destination (family, category, n)
-    union all
-    select
-        'held_base', cohort, null, area_level, area_code, parent_area_level, parent_area_code,
-        '-', '-', students_prediction_comparable, students_prediction_comparable,
-        null, null, null, null, null
-    from destinations
-    union all
-    select
-        'held', cohort, null, area_level, area_code, parent_area_level, parent_area_code,
-        '-', held.category, held.n, students_prediction_comparable,
-        'held_base', '-', '-', null, null
-    from destinations
-    cross join lateral (
-        values
-            ('held', students_prediction_held),
-            ('not_held', students_prediction_comparable - students_prediction_held)
+        ('held', destinations.students_prediction_held),
+        (
+            'not_held',
+            destinations.students_prediction_comparable - destinations.students_prediction_held
+        )
     ) as held (category, n)
+),
+
+counts as (
+    select * from interviewed_cells
+    union all
+    select * from predicted_cells
+    union all
+    select * from plan_cells
+    union all
+    select * from sector_cells
+    union all
+    select * from sector_total_cells
+    union all
+    select * from assessed_cells
+    union all
+    select * from matched_cells
+    union all
+    select * from tracked_cells
+    union all
+    select * from destination_cells
+    union all
+    select * from held_base_cells
+    union all
+    select * from held_cells
 ),
 
 cells as (
@@ -157,29 +345,40 @@ cells as (
 
 select
     cells.cell_id,
-    case when parent_area_level is not null then
-        {{ disclosure_cell_id('family', 'cohort', 'cycle', 'parent_area_level',
-            'parent_area_code', 'breakdown', 'category') }}
+    case
+        when cells.parent_area_level is not null
+            then {{ disclosure_cell_id(
+                'family', 'cohort', 'cycle', 'parent_area_level', 'parent_area_code',
+                'breakdown', 'category'
+            ) }}
     end as parent_cell_id,
-    case when group_family is not null then
-        {{ disclosure_cell_id('group_family', 'cohort', 'cycle', 'area_level', 'area_code',
-            'group_breakdown', 'group_category') }}
+    case
+        when cells.group_family is not null
+            then {{ disclosure_cell_id(
+                'group_family', 'cohort', 'cycle', 'area_level', 'area_code',
+                'group_breakdown', 'group_category'
+            ) }}
     end as group_cell_id,
-    case when gender_family = 'interviewed' then
-        {{ disclosure_cell_id("'interviewed'", 'cohort', 'cycle', 'area_level', 'area_code') }}
-    when gender_family is not null then
-        {{ disclosure_cell_id("'sector'", 'cohort', 'cycle', 'area_level', 'area_code',
-            "'all'", 'gender_category') }}
+    case
+        when cells.gender_family = 'interviewed'
+            then {{ disclosure_cell_id(
+                "'interviewed'", 'cohort', 'cycle', 'area_level', 'area_code'
+            ) }}
+        when cells.gender_family is not null
+            then {{ disclosure_cell_id(
+                "'sector'", 'cohort', 'cycle', 'area_level', 'area_code',
+                "'all'", 'gender_category'
+            ) }}
     end as gender_cell_id,
-    family,
-    cohort,
-    cycle,
-    area_level,
-    area_code,
-    breakdown,
-    category,
-    n,
-    group_n,
-    n between 1 and {{ threshold }} - 1 or group_n < {{ threshold }}
+    cells.family,
+    cells.cohort,
+    cells.cycle,
+    cells.area_level,
+    cells.area_code,
+    cells.breakdown,
+    cells.category,
+    cells.n,
+    cells.group_n,
+    cells.n between 1 and {{ threshold }} - 1 or cells.group_n < {{ threshold }}
     or cells.cell_id in (select forced.cell_id from forced) as is_primary
 from cells

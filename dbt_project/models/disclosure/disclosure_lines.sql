@@ -9,15 +9,27 @@ with counts as (
 ),
 
 memberships as (
-    select 'area' as kind, family, parent_cell_id as total_cell_id, cell_id
+    select
+        'area' as kind,
+        family,
+        parent_cell_id as total_cell_id,
+        cell_id
     from counts
     where parent_cell_id is not null
     union all
-    select 'group', family, group_cell_id, cell_id
+    select
+        'group' as kind,
+        family,
+        group_cell_id as total_cell_id,
+        cell_id
     from counts
     where group_cell_id is not null
     union all
-    select 'gender', family, gender_cell_id, cell_id
+    select
+        'gender' as kind,
+        family,
+        gender_cell_id as total_cell_id,
+        cell_id
     from counts
     where gender_cell_id is not null
 )

@@ -53,6 +53,5 @@ select
     end as prediction_held
 from by_student
 left join last_interviews
-    on
-        by_student.cohort = last_interviews.cohort
-        and by_student.student_key = last_interviews.student_key
+    on by_student.cohort = last_interviews.cohort
+    and by_student.student_key = last_interviews.student_key

@@ -3,7 +3,10 @@
    assessed in that area at both: the matched population of knowledge improvement (contract
    section 6), placed at their school as of the latest cycle. #}
 with bounds as (
-    select cohort, min(cycle) as first_cycle, max(cycle) as latest_cycle
+    select
+        cohort,
+        min(cycle) as first_cycle,
+        max(cycle) as latest_cycle
     from {{ ref('fct_interview') }}
     group by cohort
 )
@@ -21,14 +24,14 @@ select
     interviews.school_urn
 from bounds
 inner join {{ ref('fct_knowledge_score') }} as first_scores
-    on first_scores.cohort = bounds.cohort and first_scores.cycle = bounds.first_cycle
+    on bounds.cohort = first_scores.cohort and bounds.first_cycle = first_scores.cycle
 inner join {{ ref('fct_knowledge_score') }} as latest_scores
-    on latest_scores.cohort = bounds.cohort
-    and latest_scores.cycle = bounds.latest_cycle
-    and latest_scores.student_key = first_scores.student_key
-    and latest_scores.knowledge_area = first_scores.knowledge_area
+    on bounds.cohort = latest_scores.cohort
+    and bounds.latest_cycle = latest_scores.cycle
+    and first_scores.student_key = latest_scores.student_key
+    and first_scores.knowledge_area = latest_scores.knowledge_area
 inner join {{ ref('fct_interview') }} as interviews
-    on interviews.cohort = bounds.cohort
-    and interviews.cycle = bounds.latest_cycle
-    and interviews.student_key = first_scores.student_key
+    on bounds.cohort = interviews.cohort
+    and bounds.latest_cycle = interviews.cycle
+    and first_scores.student_key = interviews.student_key
 where bounds.latest_cycle > bounds.first_cycle

@@ -8,7 +8,7 @@
         post_hook='analyze {{ this }}',
     )
 }}
--- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
+-- depends_on: {{ ref('cycles') }}
 {# One row per student on roll per cohort and cycle, with the school's local authority and LEP
    area. A student on two rosters in one cycle (a move mid-cycle) counts at the school whose
    roster was delivered last. Rebuilt one (cohort, cycle) at a time, like the facts. #}
@@ -16,10 +16,12 @@ with ranked as (
     select
         rosters.*,
         row_number() over (
-            partition by cohort, cycle, student_key
-            order by delivered_at desc, source_file_id desc
+            partition by rosters.cohort, rosters.cycle, rosters.student_key
+            order by roster_loads.delivered_at desc, rosters.source_file_id desc
         ) as roster_rank
     from {{ ref('stg_raw__rosters') }} as rosters
+    inner join {{ ref('stg_raw__file_loads') }} as roster_loads
+        on rosters.source_file_id = roster_loads.file_id
     {{ only_changed_cycles('rosters') }}
 )
 
@@ -38,7 +40,7 @@ select
     {{ loads_watermark() }} as built_from_loads_until
 from ranked
 inner join {{ ref('stg_raw__schools') }} as schools
-    on schools.cohort = ranked.cohort and schools.school_urn = ranked.school_urn
+    on ranked.cohort = schools.cohort and ranked.school_urn = schools.school_urn
 inner join {{ ref('local_authorities') }} as authorities
-    on authorities.la_code = schools.la_code
+    on schools.la_code = authorities.la_code
 where ranked.roster_rank = 1

@@ -13,10 +13,12 @@ select
         as students_interviewed,
     case when not (interviewed.suppressed or no_vision.suppressed) then progress.pct_no_vision end
         as pct_no_vision,
-    case when not (interviewed.suppressed or unsure.suppressed)
+    case
+        when not (interviewed.suppressed or unsure.suppressed)
             then progress.pct_with_post16_plan
     end as pct_with_post16_plan,
-    case when not (interviewed.suppressed or eet.suppressed or not_eet.suppressed)
+    case
+        when not (interviewed.suppressed or eet.suppressed or not_eet.suppressed)
             then progress.pct_predicted_eet
     end as pct_predicted_eet,
     case when not interviewed.suppressed then progress.mean_knowledge end as mean_knowledge,

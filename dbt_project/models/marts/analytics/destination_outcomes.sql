@@ -39,11 +39,9 @@ select
     round(knowledge.knowledge_gained, 2) as knowledge_gained
 from {{ ref('int_destination_outcomes') }} as outcomes
 inner join roster
-    on
-        outcomes.cohort = roster.cohort
-        and outcomes.student_key = roster.student_key
+    on outcomes.cohort = roster.cohort
+    and outcomes.student_key = roster.student_key
 inner join {{ ref('dim_school') }} as schools on outcomes.school_urn = schools.school_urn
 left join knowledge
-    on
-        outcomes.cohort = knowledge.cohort
-        and outcomes.student_key = knowledge.student_key
+    on outcomes.cohort = knowledge.cohort
+    and outcomes.student_key = knowledge.student_key

@@ -35,9 +35,8 @@ counted as (
         end as comparison_exact
     from by_area
     left join {{ ref('stg_raw__destination_comparisons') }} as comparisons
-        on
-            by_area.cohort = comparisons.cohort
-            and by_area.la_code = comparisons.la_code
+        on by_area.cohort = comparisons.cohort
+        and by_area.la_code = comparisons.la_code
     group by
         by_area.cohort,
         by_area.area_level,

@@ -14,7 +14,10 @@ with scores as (
         interviews.la_code,
         interviews.school_urn
     from {{ ref('fct_knowledge_score') }} as scores
-    inner join {{ ref('fct_interview') }} as interviews using (cohort, cycle, student_key)
+    inner join {{ ref('fct_interview') }} as interviews
+        on scores.cohort = interviews.cohort
+        and scores.cycle = interviews.cycle
+        and scores.student_key = interviews.student_key
     {{ only_changed_cycles('scores') }}
 ),
 

@@ -26,7 +26,11 @@ per_knowledge_area as (
 ),
 
 matched_in_any_area as (
-    select cohort, area_level, area_code, count(distinct student_key) as matched_students
+    select
+        cohort,
+        area_level,
+        area_code,
+        count(distinct student_key) as matched_students
     from by_area
     group by cohort, area_level, area_code
 ),
@@ -34,20 +38,28 @@ matched_in_any_area as (
 all_areas as (
     select
         per_knowledge_area.cohort,
-        {{ area_columns() }},
-        first_cycle,
-        latest_cycle,
+        {{ area_columns('per_knowledge_area') }},
+        per_knowledge_area.first_cycle,
+        per_knowledge_area.latest_cycle,
         matched_in_any_area.matched_students,
-        avg({{ exact_quotient('sum_first', 'per_knowledge_area.matched_students') }})
-            as exact_mean_first,
-        avg({{ exact_quotient('sum_latest', 'per_knowledge_area.matched_students') }})
-            as exact_mean_latest,
-        avg({{ exact_quotient('100 * (sum_latest - sum_first)', 'sum_first') }})
-            as exact_pct_improvement
+        avg({{ exact_quotient(
+            'per_knowledge_area.sum_first', 'per_knowledge_area.matched_students'
+        ) }}) as exact_mean_first,
+        avg({{ exact_quotient(
+            'per_knowledge_area.sum_latest', 'per_knowledge_area.matched_students'
+        ) }}) as exact_mean_latest,
+        avg({{ exact_quotient(
+            '100 * (per_knowledge_area.sum_latest - per_knowledge_area.sum_first)',
+            'per_knowledge_area.sum_first'
+        ) }}) as exact_pct_improvement
     from per_knowledge_area
-    inner join matched_in_any_area using (cohort, area_level, area_code)
+    inner join matched_in_any_area
+        on per_knowledge_area.cohort = matched_in_any_area.cohort
+        and per_knowledge_area.area_level = matched_in_any_area.area_level
+        and per_knowledge_area.area_code = matched_in_any_area.area_code
     group by
-        per_knowledge_area.cohort, {{ area_columns() }}, first_cycle, latest_cycle,
+        per_knowledge_area.cohort, {{ area_columns('per_knowledge_area') }},
+        per_knowledge_area.first_cycle, per_knowledge_area.latest_cycle,
         matched_in_any_area.matched_students
 )
 

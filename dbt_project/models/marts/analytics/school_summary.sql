@@ -30,9 +30,9 @@ select
     progress.pct_predicted_eet,
     progress.mean_knowledge
 from rostered
-inner join {{ ref('dim_school') }} as schools using (school_urn)
+inner join {{ ref('dim_school') }} as schools on rostered.school_urn = schools.school_urn
 left join {{ ref('cohort_progress') }} as progress
-    on progress.cohort = rostered.cohort
-    and progress.cycle = rostered.cycle
+    on rostered.cohort = progress.cohort
+    and rostered.cycle = progress.cycle
     and progress.area_level = 'school'
-    and progress.area_code = rostered.school_urn
+    and rostered.school_urn = progress.area_code

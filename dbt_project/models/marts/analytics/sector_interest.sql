@@ -18,7 +18,9 @@ by_area as (
 ),
 
 by_gender as (
-    select by_area.*, genders.gender_group
+    select
+        by_area.*,
+        genders.gender_group
     from by_area
     cross join lateral (values ('all'), (by_area.gender)) as genders (gender_group)
 ),

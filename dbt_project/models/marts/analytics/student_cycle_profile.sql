@@ -1,7 +1,11 @@
 {# One row per student interviewed per cycle, with the roster's needs and the headline facts:
    the wide, pseudonymous table analysts slice in Superset (by SEN, disadvantage, school...). #}
 with interventions as (
-    select cohort, cycle, student_key, count(*) as interventions_attended
+    select
+        cohort,
+        cycle,
+        student_key,
+        count(*) as interventions_attended
     from {{ ref('fct_intervention_attendance') }}
     group by cohort, cycle, student_key
 ),
@@ -39,17 +43,17 @@ select
     coalesce(interventions.interventions_attended, 0) as interventions_attended
 from {{ ref('fct_interview') }} as interview
 inner join {{ ref('dim_student') }} as student
-    on student.student_version_key = interview.student_version_key
-inner join {{ ref('dim_school') }} as school on school.school_urn = interview.school_urn
+    on interview.student_version_key = student.student_version_key
+inner join {{ ref('dim_school') }} as school on interview.school_urn = school.school_urn
 left join knowledge
-    on knowledge.cohort = interview.cohort
-    and knowledge.cycle = interview.cycle
-    and knowledge.student_key = interview.student_key
+    on interview.cohort = knowledge.cohort
+    and interview.cycle = knowledge.cycle
+    and interview.student_key = knowledge.student_key
 left join knowledge as previous
-    on previous.cohort = interview.cohort
+    on interview.cohort = previous.cohort
     and previous.cycle = interview.cycle - 1
-    and previous.student_key = interview.student_key
+    and interview.student_key = previous.student_key
 left join interventions
-    on interventions.cohort = interview.cohort
-    and interventions.cycle = interview.cycle
-    and interventions.student_key = interview.student_key
+    on interview.cohort = interventions.cohort
+    and interview.cycle = interventions.cycle
+    and interview.student_key = interventions.student_key

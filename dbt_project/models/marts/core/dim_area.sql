@@ -22,13 +22,28 @@ areas as (
         null as lep_area,
         null as local_authority
     union all
-    select 'lep_area', code, name, code, null
+    select
+        'lep_area' as area_level,
+        code as area_code,
+        name as area_name,
+        code as lep_area,
+        null as local_authority
     from lep_areas
     union all
-    select 'local_authority', la_code, name, lep_area, la_code
+    select
+        'local_authority' as area_level,
+        la_code as area_code,
+        name as area_name,
+        lep_area,
+        la_code as local_authority
     from authorities
     union all
-    select 'school', school_urn, school_name, lep_area, la_code
+    select
+        'school' as area_level,
+        school_urn as area_code,
+        school_name as area_name,
+        lep_area,
+        la_code as local_authority
     from schools
 )
 

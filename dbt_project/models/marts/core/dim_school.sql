@@ -2,7 +2,7 @@
 with latest as (
     select distinct on (school_urn) *
     from {{ ref('stg_raw__schools') }}
-    order by school_urn, cohort desc
+    order by school_urn asc, cohort desc
 )
 
 select
@@ -13,4 +13,4 @@ select
     authorities.lep_area,
     latest.cohort as latest_cohort
 from latest
-inner join {{ ref('local_authorities') }} as authorities using (la_code)
+inner join {{ ref('local_authorities') }} as authorities on latest.la_code = authorities.la_code

@@ -44,9 +44,8 @@ select
     reported.source_line_number
 from months
 left join {{ ref('stg_raw__destinations') }} as reported
-    on
-        months.cohort = reported.cohort
-        and months.student_key = reported.student_key
-        and months.activity_month = reported.activity_month
+    on months.cohort = reported.cohort
+    and months.student_key = reported.student_key
+    and months.activity_month = reported.activity_month
 inner join {{ ref('destination_activities') }} as activities
     on activities.code = coalesce(reported.activity, 'not_known')

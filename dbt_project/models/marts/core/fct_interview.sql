@@ -39,12 +39,12 @@ select
     interviews.post16_plan <> 'unsure' as has_post16_plan,
     interviews.predicted_destination = 'eet' as is_predicted_eet,
     {% for column in knowledge_area_columns() -%}
-    ({{ column }} is not null)::integer {{ "+" if not loop.last else "as knowledge_areas_assessed," }}
-    {% endfor -%}
+        ({{ column }} is not null)::integer {{ "+" if not loop.last }}
+    {% endfor -%} as knowledge_areas_assessed,
     {# null when nothing was assessed, like sum() over no scores #}
     nullif(
         {% for column in knowledge_area_columns() -%}
-        coalesce({{ column }}, 0) {{ "+" if not loop.last }}
+            coalesce({{ column }}, 0) {{ "+" if not loop.last }}
         {% endfor -%}, 0
     ) as knowledge_score_total,
     interviews.source_file_id,

@@ -11,7 +11,7 @@ select
     preferred_sector,
     post16_plan,
     {% for column in knowledge_area_columns() -%}
-    {{ column }}::integer as {{ column }},
+        {{ column }}::integer as {{ column }},
     {% endfor -%}
     neet_risk,
     predicted_destination,
