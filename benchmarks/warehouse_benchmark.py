@@ -31,8 +31,11 @@ import psycopg
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pathways import access, dbt, pipeline, publish, quality, warehouse  # noqa: E402
+from pathways import pipeline  # noqa: E402
+from pathways.build import dbt, warehouse  # noqa: E402
+from pathways.publish import access, publish  # noqa: E402
 from pathways.synthetic import generate  # noqa: E402
+from quality import checks  # noqa: E402
 
 SERVER = os.environ.get("PATHWAYS_BENCH_SERVER_URL", "postgresql://postgres@127.0.0.1:5432")
 FACTS = ("fct_interview", "fct_knowledge_score", "fct_intervention_attendance")
@@ -96,13 +99,13 @@ def gated(url: str):
     changed since the last published verification, keep the outcome, publish. Returns the
     verification, its seconds, the publication and its seconds."""
     started = time.perf_counter()
-    verification = quality.verify(url)
+    verification = checks.verify(url)
     verified = time.perf_counter() - started
-    quality.record(url, verification)
+    checks.record(url, verification)
     started = time.perf_counter()
     published = publish.publish(url)
     swapped = time.perf_counter() - started
-    quality.record_decision(url, verification.verification_id, published=True)
+    checks.record_decision(url, verification.verification_id, published=True)
     return verification, verified, published, swapped
 
 

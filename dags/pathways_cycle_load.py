@@ -21,15 +21,16 @@ from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, 
 from cosmos.constants import InvocationMode, LoadMode, TestBehavior
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
-from pathways import orchestration, pipeline
-from pathways.alerts import failure_notifiers
-from pathways.assets import LANDING
-from pathways.dbt import DBT_PROJECT
+from pathways import pipeline
+from pathways.build.dbt import DBT_PROJECT
+from pathways.orchestrate import orchestration
+from pathways.orchestrate.alerts import failure_notifiers
+from pathways.orchestrate.assets import LANDING
 from pathways.pipeline import dbt_variables
 
 DEFAULT_ARGS = {
     "owner": "pathways",
-    # A mail to PATHWAYS_ALERT_EMAIL when a task fails for good (pathways/alerts.py).
+    # A mail to PATHWAYS_ALERT_EMAIL when a task fails for good (pathways/orchestrate/alerts.py).
     "on_failure_callback": failure_notifiers(),
     "retries": 2,
     "retry_delay": timedelta(seconds=30),
@@ -67,8 +68,8 @@ def pathways_cycle_load():
 
     @task
     def take_run_lease() -> None:
-        # One pipeline per warehouse (pathways/run_lease.py): refused while `pathways run` or
-        # `pathways gate` holds it; the task's retries then wait for it.
+        # One pipeline per warehouse (pathways/orchestrate/run_lease.py): refused while
+        # `pathways run` or `pathways gate` holds it; the task's retries then wait for it.
         orchestration.take_run_lease(get_current_context()["run_id"])
 
     @task(trigger_rule="all_done")

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from airflow.sdk import Variable, dag, task
 
-from pathways import orchestration
-from pathways.assets import LANDING
+from pathways.orchestrate import orchestration
+from pathways.orchestrate.assets import LANDING
 
 FINGERPRINT_VARIABLE = "pathways_landing_fingerprint"
 

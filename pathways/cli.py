@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ingestion.loader import WrongPseudonymKey
 from pathways import pipeline
-from pathways.run_lease import RunInProgress
+from pathways.orchestrate.run_lease import RunInProgress
 from pathways.settings import ConfigurationError
 
 
@@ -67,7 +67,7 @@ def _run(args) -> int:
 
 def _gate(args) -> int:
     """Verify the built warehouse's candidate figures and publish them if every check passed."""
-    from pathways import warehouse
+    from pathways.build import warehouse
 
     result = pipeline.gate_built_warehouse(warehouse.resolve_warehouse_url())
     print(result.report())
@@ -75,7 +75,8 @@ def _gate(args) -> int:
 
 
 def _packs(args) -> int:
-    from pathways import packs, warehouse
+    from pathways.build import warehouse
+    from pathways.deliver import packs
 
     out = Path(args.out) if args.out else None
     written = packs.write_packs(warehouse.resolve_loader_url(), args.cohort, args.cycle, out)
@@ -86,7 +87,8 @@ def _packs(args) -> int:
 
 
 def _export_ees(args) -> int:
-    from pathways import ees_export, warehouse
+    from pathways.build import warehouse
+    from pathways.deliver import ees_export
 
     out = Path(args.out) if args.out else None
     for path in ees_export.export(warehouse.resolve_loader_url(), out):
@@ -95,7 +97,8 @@ def _export_ees(args) -> int:
 
 
 def _access(args) -> int:
-    from pathways import access, warehouse
+    from pathways.build import warehouse
+    from pathways.publish import access
 
     url = warehouse.resolve_warehouse_url()
     warehouse.ensure_database(url)
@@ -105,7 +108,8 @@ def _access(args) -> int:
 
 
 def _partner_login(args) -> int:
-    from pathways import access, warehouse
+    from pathways.build import warehouse
+    from pathways.publish import access
 
     url = warehouse.resolve_warehouse_url()
     warehouse.ensure_database(url)
@@ -117,7 +121,8 @@ def _partner_login(args) -> int:
 
 
 def _superset(args) -> int:
-    from pathways import superset_local, warehouse
+    from pathways.build import warehouse
+    from pathways.serve import superset_local
 
     url = warehouse.resolve_warehouse_url()
     print(f"Superset on the warehouse {pipeline.redacted(url)}")
@@ -126,7 +131,7 @@ def _superset(args) -> int:
 
 def _demo(args) -> int:
     """A fresh demo: generated extracts (with defects) loaded into its own, reset database."""
-    from pathways import warehouse
+    from pathways.build import warehouse
 
     landing = Path(args.landing)
     if landing.exists():
@@ -139,7 +144,8 @@ def _demo(args) -> int:
     result = pipeline.run(landing, progress=_progress, full_refresh=True, url=url)
     print(result.report())
     if result.ok:
-        from pathways import access, destinations
+        from pathways.deliver import destinations
+        from pathways.publish import access
 
         print("\n".join(destinations.headline(access.loader_url(url))))
     warehouse.remember_warehouse(url)
@@ -151,7 +157,8 @@ def _demo(args) -> int:
 
 
 def _airflow(args) -> int:
-    from pathways import airflow_local, warehouse
+    from pathways.build import warehouse
+    from pathways.serve import airflow_local
 
     url = warehouse.resolve_warehouse_url()
     warehouse.ensure_database(url)
@@ -160,7 +167,8 @@ def _airflow(args) -> int:
 
 def _docs(args) -> int:
     """dbt's documentation site (models, columns, tests and lineage) of this warehouse."""
-    from pathways import dbt, services, warehouse
+    from pathways.build import dbt, warehouse
+    from pathways.serve import services
 
     site = dbt.generate_docs(warehouse.resolve_loader_url())
 

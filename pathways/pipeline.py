@@ -8,7 +8,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ingestion.run import IngestSummary, ingest_landing
-from pathways import access, dbt, disclosure, publish, quality, run_lease, settings, warehouse
+from pathways import settings
+from pathways.build import dbt, warehouse
+from pathways.orchestrate import run_lease
+from pathways.publish import access, disclosure, publish
+from quality import checks
 
 
 @dataclass
@@ -16,7 +20,7 @@ class RunResult:
     warehouse_url: str
     ingest: IngestSummary | None = None
     dbt_summary: str | None = None
-    verification: quality.Verification | None = None
+    verification: checks.Verification | None = None
     publication: publish.Publication | None = None
     deliveries: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -86,13 +90,13 @@ def build_warehouse(url: str, full_refresh: bool = False) -> str:
 class GateClosed(RuntimeError):
     """The candidates failed their contracts; the published figures were left as they were."""
 
-    def __init__(self, verification: quality.Verification):
+    def __init__(self, verification: checks.Verification):
         super().__init__(verification.report())
         self.verification = verification
 
 
-def protect_disclosure(url: str) -> tuple[str | None, quality.CheckOutcome]:
-    """The disclosure audit on the candidates (pathways/disclosure.py), as one gate check."""
+def protect_disclosure(url: str) -> tuple[str | None, checks.CheckOutcome]:
+    """The disclosure audit on the candidates (publish/disclosure.py), as one gate check."""
     url = access.loader_url(url)
 
     def rebuild() -> None:
@@ -104,7 +108,7 @@ def protect_disclosure(url: str) -> tuple[str | None, quality.CheckOutcome]:
         note, outcome, recovered = protection.report(), "passed", 0
     except (disclosure.DisclosureUnprotected, disclosure.AuditIncomplete) as failure:
         note, outcome, recovered = f"disclosure audit: {failure}", "failed", 1
-    check = quality.CheckOutcome(
+    check = checks.CheckOutcome(
         layer="partner", contract="disclosure_audit", dataset="partner views, all together",
         column=None, check="no withheld count from 1 to threshold-1 can be worked out",
         check_type="disclosure_audit", outcome=outcome, measured_value=recovered,
@@ -113,17 +117,17 @@ def protect_disclosure(url: str) -> tuple[str | None, quality.CheckOutcome]:
     return note, check
 
 
-def verify_candidates(url: str, verification_id: str | None = None, layers=quality.LAYERS):
+def verify_candidates(url: str, verification_id: str | None = None, layers=checks.LAYERS):
     """The disclosure audit, then the Soda contracts; keep their results; raise GateClosed if
     any check failed."""
     url = access.loader_url(url)
     note, disclosure_check = protect_disclosure(url)
-    verification = quality.verify(url, layers=layers, verification_id=verification_id)
+    verification = checks.verify(url, layers=layers, verification_id=verification_id)
     verification.outcomes.append(disclosure_check)
     verification.notes.append(note)
-    quality.record(url, verification)
+    checks.record(url, verification)
     if not verification.passed:
-        quality.record_decision(url, verification.verification_id, published=False)
+        checks.record_decision(url, verification.verification_id, published=False)
         raise GateClosed(verification)
     return verification
 
@@ -132,7 +136,7 @@ def publish_candidates(url: str, verification_id: str) -> publish.Publication:
     """Swap the verified figures in for partners."""
     url = access.loader_url(url)
     publication = publish.publish(url)
-    quality.record_decision(url, verification_id, published=True)
+    checks.record_decision(url, verification_id, published=True)
     return publication
 
 
@@ -179,18 +183,18 @@ def run(
 def deliver_packs(url: str, cohort: int | None = None, cycle: int | None = None):
     """Career-lead packs (XLSX and PDF) of the given cycle, by default the newest cohort's
     latest; returns (cohort, cycle, packs)."""
-    from pathways import packs
+    from pathways.deliver import packs
 
     loader = access.loader_url(url)
     if cohort is None or cycle is None:
-        cohort, cycle = quality.latest_cycle(loader)
+        cohort, cycle = checks.latest_cycle(loader)
     return cohort, cycle, packs.write_packs(loader, cohort, cycle) if cohort else []
 
 
 def deliver(url: str) -> list[str]:
     """After a passing gate, what the DAG's deliver group does: the latest cycle's packs and the
     open-data files. Returns a line for the run's report."""
-    from pathways import ees_export
+    from pathways.deliver import ees_export
 
     cohort, cycle, written = deliver_packs(url)
     files = ees_export.export(access.loader_url(url))  # ees_screen.ScreenFailed if unfit
@@ -203,7 +207,7 @@ def deliver(url: str) -> list[str]:
 def _deliver_into(result: RunResult, url: str) -> None:
     """The deliveries of a passing run; one that cannot be written fails the run with the
     reason (the published figures stand: they passed the gate)."""
-    from pathways import ees_screen
+    from pathways.deliver import ees_screen
 
     try:
         result.deliveries = deliver(url)

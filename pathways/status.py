@@ -20,8 +20,11 @@ from rich.console import Console
 from rich.table import Table
 
 from ingestion.loader import key_fingerprint
-from pathways import access, run_lease, settings, warehouse
+from pathways import settings
+from pathways.build import warehouse
+from pathways.orchestrate import run_lease
 from pathways.pipeline import redacted
+from pathways.publish import access
 
 
 @dataclass

@@ -19,7 +19,7 @@ create table if not exists quality.check_result (
     threshold       text
 );
 -- The warehouse's clock when the verification began: rows loaded or built after it were not
--- verified by it (pathways/quality.py). Added to results kept before it existed.
+-- verified by it (quality/checks.py). Added to results kept before it existed.
 alter table quality.check_result add column if not exists data_as_of timestamptz;
 create index if not exists check_result_verified on quality.check_result (verified_at);
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pathways.airflow_local import VENV_BIN, airflow_environment
+from pathways.serve.airflow_local import VENV_BIN, airflow_environment
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from pathways import dbt, warehouse
+from pathways.build import dbt, warehouse
 
 pytest_plugins = ("airflow_runs",)  # the airflow_home fixture
 

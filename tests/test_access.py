@@ -12,7 +12,9 @@ import pytest
 from conftest import scratch_warehouse
 from psycopg import errors
 
-from pathways import access, ees_export, packs, pipeline, settings
+from pathways import pipeline, settings
+from pathways.deliver import ees_export, packs
+from pathways.publish import access
 from pathways.synthetic import generate
 
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")

@@ -9,7 +9,7 @@ import psycopg
 from airflow_runs import dags_test
 
 from pathways import pipeline
-from pathways.airflow_local import airflow_environment
+from pathways.serve.airflow_local import airflow_environment
 from pathways.synthetic import generate
 
 

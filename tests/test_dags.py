@@ -13,8 +13,8 @@ from airflow_runs import dags_test
 from landing import set_knowledge_scores
 from processes import with_environment
 
-from pathways import access, publish
-from pathways.airflow_local import VENV_BIN, airflow_environment
+from pathways.publish import access, publish
+from pathways.serve.airflow_local import VENV_BIN, airflow_environment
 from pathways.synthetic import generate
 
 REPO = Path(__file__).resolve().parents[1]

@@ -13,7 +13,8 @@ import pypdf
 import pytest
 from conftest import scratch_warehouse
 
-from pathways import ees_export, ees_screen, pipeline
+from pathways import pipeline
+from pathways.deliver import ees_export, ees_screen
 from pathways.synthetic import generate
 
 # Extract text a spreadsheet program would run: formulas, DDE, and the prefixes that smuggle one.
@@ -183,7 +184,7 @@ def test_the_pdf_summary_is_one_page_naming_the_school(delivered):
         assert f"URN {urn}" in text
 
 
-# --- Open data: every file passes the EES screener's rules (pathways/ees_screen.py) ---
+# --- Open data: every file passes the EES screener's rules (pathways/deliver/ees_screen.py) ---
 
 
 def open_data(delivered) -> list[Path]:

@@ -19,8 +19,11 @@ import psycopg
 import pytest
 from conftest import scratch_warehouse
 
-from pathways import dbt, destinations, disclosure, pipeline, publish, settings
-from pathways.disclosure_audit import (
+from pathways import pipeline, settings
+from pathways.build import dbt
+from pathways.deliver import destinations
+from pathways.publish import disclosure, publish
+from pathways.publish.disclosure_audit import (
     VIEWS,
     attack,
     read_public_rates,

@@ -199,7 +199,7 @@ def test_a_changed_roster_rechecks_the_destinations(tmp_path, conn, key):
 def test_a_destinations_load_pulls_only_the_cohorts_destinations(tmp_path):
     """The cycle-load DAG's `destinations` param: schools.csv and the destinations/ files of
     the cohort, nothing of its cycles (pulled through Airflow's ObjectStoragePath)."""
-    from pathways import orchestration
+    from pathways.orchestrate import orchestration
 
     landing = with_roster(tmp_path / "landing")
     landing.destinations([destination_row(1)])

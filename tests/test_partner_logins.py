@@ -9,7 +9,7 @@ import time
 import psycopg
 import pytest
 
-from pathways import access
+from pathways.publish import access
 
 
 @pytest.fixture

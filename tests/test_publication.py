@@ -14,7 +14,8 @@ import psycopg
 import pytest
 from conftest import scratch_warehouse
 
-from pathways import pipeline, publish
+from pathways import pipeline
+from pathways.publish import publish
 from pathways.synthetic import generate
 
 

@@ -12,8 +12,11 @@ import pytest
 from conftest import SERVER_URL, scratch_warehouse
 from landing import set_knowledge_scores
 
-from pathways import access, pipeline, publish, quality, warehouse
+from pathways import pipeline
+from pathways.build import warehouse
+from pathways.publish import access, publish
 from pathways.synthetic import generate
+from quality import checks
 
 PATHWAYS = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "pathways"
 ONE_SCHOOL = "(select min(school_urn) from marts.fct_interview)"
@@ -61,7 +64,7 @@ def test_partners_see_nothing_until_a_clean_build_passes_the_gate(clone):
     verification = result.verification
     assert verification.blocking == [] and verification.warned == []
     assert len(verification.outcomes) > 100
-    assert {outcome.layer for outcome in verification.outcomes} == set(quality.LAYERS)
+    assert {outcome.layer for outcome in verification.outcomes} == set(checks.LAYERS)
     assert (verification.cohort, verification.cycle) == (2024, 4)
     for view, table in [("cycle_summary", "publication_cycle_summary"),
                         ("sector_interest", "publication_sector_interest")]:  # fmt: skip
@@ -218,7 +221,7 @@ def test_each_check_family_catches_its_defect(clone, defect):
     with psycopg.connect(clone) as conn:
         conn.execute(statement)
 
-    verification = quality.verify(clone, layers=(layer,))
+    verification = checks.verify(clone, layers=(layer,))
 
     outcomes = {(o.dataset, o.column, o.check): o.outcome for o in verification.outcomes}
     assert outcomes[(dataset, column, check)] == expected, verification.report()
@@ -227,7 +230,7 @@ def test_each_check_family_catches_its_defect(clone, defect):
     assert verification.passed == (expected == "warned")
 
 
-def outcome_of(verification: quality.Verification, *check: str | None) -> tuple:
+def outcome_of(verification: checks.Verification, *check: str | None) -> tuple:
     """(outcome, measured value) of the one check named (dataset, column, check)."""
     [found] = [o for o in verification.outcomes if (o.dataset, o.column, o.check) == check]
     return found.outcome, found.measured_value
@@ -258,14 +261,14 @@ def test_after_a_published_verification_the_gate_reads_what_was_built_or_loaded_
     scores = ("marts.fct_knowledge_score", "score", "score within 1-5")
     raw_scores = ("raw.interview", "k_t_levels", "score 1-5 or blank")
 
-    changed = quality.verify(clone, layers=("raw", "star"))
+    changed = checks.verify(clone, layers=("raw", "star"))
     assert changed.since == result.verification.data_as_of
     assert outcome_of(changed, *scores) == ("failed", 1)
     assert outcome_of(changed, *raw_scores) == ("failed", 1)
     whole_table = ("marts.fct_interview", None, "interviews in the star schema")
     assert outcome_of(changed, *whole_table) == ("passed", 0)
 
-    whole = quality.verify(clone, layers=("raw", "star"), whole=True)
+    whole = checks.verify(clone, layers=("raw", "star"), whole=True)
     assert whole.since is None
     assert outcome_of(whole, *scores) == ("failed", 2)
     assert outcome_of(whole, *raw_scores) == ("failed", 2)

@@ -16,7 +16,9 @@ import psycopg
 import pytest
 from conftest import SERVER_URL, TEST_KEY
 
-from pathways import pipeline, run_lease, warehouse
+from pathways import pipeline
+from pathways.build import warehouse
+from pathways.orchestrate import run_lease
 from pathways.synthetic import generate
 
 

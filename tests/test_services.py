@@ -28,7 +28,7 @@ http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), http.server.SimpleHTTPRe
 RUNNER = """
 import os, sys
 from pathlib import Path
-from pathways import services
+from pathways.serve import services
 port, state = sys.argv[1], Path(sys.argv[2])
 sys.exit(services.serve(
     [sys.executable, "-c", {script!r}, port, "{marker}-parent"], dict(os.environ),
@@ -95,7 +95,7 @@ def test_killing_the_command_stops_its_processes_too(started_service):
 def test_the_next_start_stops_what_an_earlier_one_left(tmp_path):
     """Leftovers the guard could not stop (it was killed too) are stopped by the next start,
     from the token file the earlier start wrote."""
-    from pathways import services
+    from pathways.serve import services
 
     token = "leftover-from-an-earlier-start"
     (tmp_path / "service.token").write_text(token)

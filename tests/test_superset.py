@@ -18,8 +18,11 @@ import pytest
 import yaml
 from conftest import scratch_warehouse
 
-from pathways import access, pipeline, services, superset_local, warehouse
-from pathways.dashboard_browser import check_dashboards
+from pathways import pipeline
+from pathways.build import warehouse
+from pathways.publish import access
+from pathways.serve import services, superset_local
+from pathways.serve.dashboard_browser import check_dashboards
 from pathways.synthetic import generate
 
 PORT = 8098

@@ -7,14 +7,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pathways import dbt, superset_exposures
+from pathways.build import dbt
+from pathways.serve import superset_exposures
 
 SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"  # dbt ls reads no table
 
 
 def test_the_exposures_file_is_the_one_the_export_gives():
     assert superset_exposures.EXPOSURES.read_text() == superset_exposures.render(), (
-        "run .venv/bin/python -m pathways.superset_exposures after changing superset_exports/"
+        "run .venv/bin/python -m pathways.serve.superset_exposures after changing superset_exports/"
     )
 
 

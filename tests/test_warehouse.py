@@ -11,7 +11,8 @@ import pytest
 from conftest import scratch_warehouse
 from psycopg.rows import namedtuple_row
 
-from pathways import dbt, pipeline
+from pathways import pipeline
+from pathways.build import dbt
 from pathways.synthetic import generate
 
 PARTNER_VIEWS = ("cycle_summary", "knowledge_by_area", "sector_interest", "post16_plans",
@@ -246,7 +247,7 @@ def test_a_failed_build_leaves_career_leads_the_last_good_builds_rows(
 ):
     """dbt drops and recreates the detail table as it builds; a build that then fails must not
     take career leads' view away, nor show them the failed build's rows."""
-    from pathways import access
+    from pathways.publish import access
 
     generate(tmp_path, schools=2, students=6, cycles=1)
     load_and_build(tmp_path, database_url)

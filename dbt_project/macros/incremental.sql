@@ -40,7 +40,7 @@
 
 
 {# When the row was built, by the warehouse's clock: the quality gate verifies row by row only
-   what was built after its last published verification (pathways/quality.py). #}
+   what was built after its last published verification (quality/checks.py). #}
 {% macro build_clock() -%}
     transaction_timestamp()
 {%- endmacro %}

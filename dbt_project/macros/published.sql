@@ -1,6 +1,6 @@
 {# The partner views read `published`: every publication that passed the quality gate is a
    version of rows there (`publication_id`), and `published.current_publication` points at the
-   one partners see. pathways/publish.py adds a version and flips the pointer in one
+   one partners see. pathways/publish/publish.py adds a version and flips the pointer in one
    transaction, so publishing never waits for a partner's read and a read never waits for a
    publication. dbt builds and tests the `publication` tables as candidates; partners never
    see a candidate before the gate has passed it. #}

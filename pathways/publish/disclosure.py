@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import psycopg
 
-from pathways.disclosure_audit import (
+from pathways.publish.disclosure_audit import (
     AuditIncomplete,
     attack,
     cell_id,

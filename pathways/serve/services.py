@@ -154,7 +154,7 @@ def serve(
     token = uuid.uuid4().hex
     token_file.write_text(token)
     supervisor = subprocess.Popen(
-        [sys.executable, "-c", "from pathways.services import supervise; supervise()"],
+        [sys.executable, "-c", "from pathways.serve.services import supervise; supervise()"],
         env={**env, TOKEN_VARIABLE: token}, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
         start_new_session=True, text=True,
     )  # fmt: skip

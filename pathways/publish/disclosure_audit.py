@@ -1,8 +1,8 @@
 """A partner who combines every published figure to recover a withheld count (contract section 7).
 
 The quality gate runs this attacker on the candidate figures before anything is published
-(pathways/disclosure.py withholds more until it recovers nothing), and the tests run it on what
-partners can actually read.
+(pathways/publish/disclosure.py withholds more until it recovers nothing), and the tests run it
+on what partners can actually read.
 
 The attacker reads the six partner views and knows what the contract says about them: areas add
 up to the area that contains them (and which school is in which authority, from the area

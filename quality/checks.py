@@ -24,7 +24,8 @@ from pathlib import Path
 
 import psycopg
 
-from pathways import dbt, settings, warehouse
+from pathways import settings
+from pathways.build import dbt, warehouse
 
 QUALITY_DIR = settings.REPO_ROOT / "quality"
 CONTRACTS_DIR = QUALITY_DIR / "contracts"

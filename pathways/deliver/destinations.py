@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathways import warehouse
+from pathways.build import warehouse
 
 HEADLINE = """
 select cohort, students_tracked, pct_eet, pct_sustained_eet, pct_neet, pct_not_known,

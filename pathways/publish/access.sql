@@ -104,7 +104,7 @@ alter default privileges for role pathways_loader in schema partner
 -- Tables the migration itself makes, as the loader, so that the loader owns them.
 set local role pathways_loader;
 
--- Cells the disclosure audit (pathways/disclosure.py) found it must withhold beyond the rules;
+-- Cells the disclosure audit (pathways/publish/disclosure.py) found it must withhold beyond the rules;
 -- emptied before every build, read by the dbt model disclosure_counts.
 create table if not exists disclosure.forced_withheld (
     cell_id text primary key,

@@ -66,7 +66,7 @@ def resolve_warehouse_url() -> str:
 def resolve_loader_url() -> str:
     """The warehouse as the loader (pathways_loader), what every pipeline step but the access
     migration connects as."""
-    from pathways import access
+    from pathways.publish import access
 
     return access.loader_url(resolve_warehouse_url())
 

@@ -2,8 +2,8 @@
 
 Read from restricted.career_lead_students (personal data, every roster student) by the loader,
 one school at a time, and written to the outbox beside a one-page PDF summary
-(pathways/pack_summary.py). A pack is written to a temporary name and renamed, so a reader never
-opens half a file.
+(pathways/deliver/pack_summary.py). A pack is written to a temporary name and renamed, so a
+reader never opens half a file.
 
 Four sheets: Summary (this cycle against the last), Needs attention (who to see now and why),
 Students (each roster student's profile) and Knowledge scores (each area's score and change);
@@ -26,7 +26,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pathways import settings, warehouse
+from pathways import settings
+from pathways.build import warehouse
 
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
@@ -381,7 +382,7 @@ def _figures(conn, cohort, cycle, school) -> dict[int, dict]:
 
 def write_packs(url: str, cohort: int, cycle: int, into: Path | None = None) -> list[Pack]:
     """One pack per school on the cycle's rosters; returns what was written."""
-    from pathways import pack_summary
+    from pathways.deliver import pack_summary
 
     folder = into or settings.outbox()
     folder = folder / "career_lead_packs" / f"cohort={cohort}" / f"cycle={cycle}"

@@ -7,9 +7,9 @@ import os
 import sys
 from pathlib import Path
 
-from pathways import services
-from pathways.access import loader_url
-from pathways.orchestration import WAREHOUSE_CONN_ID, airflow_connection_uri
+from pathways.orchestrate.orchestration import WAREHOUSE_CONN_ID, airflow_connection_uri
+from pathways.publish.access import loader_url
+from pathways.serve import services
 from pathways.settings import REPO_ROOT, STATE_DIR
 
 AIRFLOW_HOME = STATE_DIR / "airflow"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import psycopg
 
-from pathways import warehouse
+from pathways.build import warehouse
 
 MEASURES = [
     ("pct_no_vision", "No career vision (%)"),

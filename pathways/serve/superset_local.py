@@ -12,7 +12,8 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-from pathways import access, services
+from pathways.publish import access
+from pathways.serve import services
 from pathways.settings import REPO_ROOT, STATE_DIR
 
 SUPERSET_HOME = STATE_DIR / "superset"
@@ -29,7 +30,7 @@ PARTNER_ROLE = "Partner"
 PARTNER_DATABASE = "Pathways partner views"
 
 CONFIG = """\
-# Written by pathways/superset_local.py; secrets come from the environment or .state.
+# Written by pathways/serve/superset_local.py; secrets come from the environment or .state.
 import os
 SECRET_KEY = os.environ["SUPERSET_SECRET_KEY"]
 SQLALCHEMY_DATABASE_URI = "sqlite:///{db}"

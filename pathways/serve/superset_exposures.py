@@ -1,6 +1,6 @@
 """The Superset dashboards in superset_exports/ as dbt exposures: what feeds each dashboard.
 
-    .venv/bin/python -m pathways.superset_exposures   # rewrites the exposures file from the export
+    .venv/bin/python -m pathways.serve.superset_exposures   # rewrites the exposures file
 
 Each dashboard depends on the tables of its charts' datasets and of its native filters' (a SQL
 dataset on the tables its query names). `dbt ls --select +exposure:regional_overview` then lists
@@ -15,14 +15,15 @@ from pathlib import Path
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
-EXPORTS = REPO / "superset_exports"
-EXPOSURES = REPO / "dbt_project" / "models" / "_superset__exposures.yml"
+from pathways.settings import REPO_ROOT
+
+EXPORTS = REPO_ROOT / "superset_exports"
+EXPOSURES = REPO_ROOT / "dbt_project" / "models" / "_superset__exposures.yml"
 SUPERSET_URL = "http://127.0.0.1:8088"  # `pathways superset` serves here
 # Schemas a SQL dataset may read; `partner` views are models named partner_<view>.
 TABLE_IN_SQL = re.compile(r"\b(partner|marts)\.(\w+)", re.IGNORECASE)
 HEADER = """\
-# Generated from superset_exports/ by `.venv/bin/python -m pathways.superset_exposures`:
+# Generated from superset_exports/ by `.venv/bin/python -m pathways.serve.superset_exposures`:
 # edit the dashboards, then run it (tests/test_superset_exposures.py checks the two agree).
 """
 
@@ -92,4 +93,4 @@ def render(exports: Path = EXPORTS) -> str:
 
 if __name__ == "__main__":
     EXPOSURES.write_text(render())
-    print(f"wrote {EXPOSURES.relative_to(REPO)}")
+    print(f"wrote {EXPOSURES.relative_to(REPO_ROOT)}")

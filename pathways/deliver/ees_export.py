@@ -3,7 +3,7 @@
 One CSV per partner view, read from the partner views themselves (what partners may see, and
 nothing else), with EES's geography and time columns, its symbols for missing figures, and a
 `.meta.csv` describing every column; each file passes the screener's rules before it is
-written (pathways/ees_screen.py). Symbols: `c` withheld to protect confidentiality (small
+written (pathways/deliver/ees_screen.py). Symbols: `c` withheld to protect confidentiality (small
 numbers), `z` not applicable (the figure has no students to be computed from), `x` not
 available for another reason.
 
@@ -27,7 +27,8 @@ from pathlib import Path
 
 import psycopg
 
-from pathways import settings, warehouse
+from pathways import settings
+from pathways.build import warehouse
 
 COUNTRY = ("E92000001", "England")
 # Every programme school is in the North East region (both LEP areas lie within it).
@@ -289,7 +290,7 @@ def export(url: str, into: Path | None = None) -> list[Path]:
     """Write every partner view that has rows as an EES data file and its metadata, each
     screened before it takes its name (ees_screen.ScreenFailed if one would fail); returns the
     data files."""
-    from pathways import ees_screen
+    from pathways.deliver import ees_screen
 
     folder = into or settings.outbox() / "ees"
     folder.mkdir(parents=True, exist_ok=True)

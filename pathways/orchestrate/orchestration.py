@@ -13,7 +13,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 
-from pathways import pipeline, warehouse
+from pathways import pipeline
+from pathways.build import warehouse
 from pathways.settings import STATE_DIR
 
 DEFAULT_LANDING = STATE_DIR / "demo-landing"
@@ -98,8 +99,8 @@ def ingest_extracts(folder: Path) -> dict:
 
 
 def take_run_lease(run_id: str) -> None:
-    """The DAG run's lease on the warehouse (pathways/run_lease.py); RunInProgress if held."""
-    from pathways import run_lease
+    """The DAG run's lease on the warehouse (orchestrate/run_lease.py); RunInProgress if held."""
+    from pathways.orchestrate import run_lease
 
     loader = pipeline.prepare(warehouse.resolve_warehouse_url())
     with psycopg.connect(loader) as conn:
@@ -107,7 +108,7 @@ def take_run_lease(run_id: str) -> None:
 
 
 def release_run_lease(run_id: str) -> None:
-    from pathways import run_lease
+    from pathways.orchestrate import run_lease
 
     with psycopg.connect(warehouse.resolve_loader_url()) as conn:
         run_lease.release(conn, f"airflow {run_id}")
@@ -128,15 +129,15 @@ def publish_candidates(verification_id: str) -> dict[str, int]:
 
 
 def apply_access() -> None:
-    """Grants and row-level security on the tables dbt has just rebuilt (pathways/access.sql)."""
-    from pathways import access
+    """Grants and row-level security on the tables dbt has just rebuilt (publish/access.sql)."""
+    from pathways.publish import access
 
     access.apply(warehouse.resolve_warehouse_url())
 
 
 def deliver_career_lead_detail() -> None:
     """Career leads' view shows the detail of the build that has just succeeded."""
-    from pathways import access
+    from pathways.publish import access
 
     access.deliver_career_lead_detail(warehouse.resolve_loader_url())
 
@@ -149,7 +150,7 @@ def deliver_packs(cohort: int | None, cycle: int | None) -> list[str]:
 
 def export_open_data() -> list[str]:
     """The partner views as Explore Education Statistics files."""
-    from pathways import ees_export
+    from pathways.deliver import ees_export
 
     return [str(path) for path in ees_export.export(warehouse.resolve_loader_url())]
 

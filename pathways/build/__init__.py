@@ -1,0 +1,1 @@
+"""Building the warehouse: the database itself and dbt run against it."""
