@@ -304,7 +304,7 @@ class InterviewsExtract(Extract):
             return raw, notes.filter(written), upns
 
         def settling_rules(self) -> tuple[str, ...]:
-            """Set-based rules run over the copied rows (see loader.settle)."""
+            """Set-based rules run over the copied rows (see file_rows._settle)."""
             return (NOT_ON_CYCLE_ROSTER.format(cycle=self.cycle),)
 
 

@@ -70,7 +70,8 @@ def _outside(path: Path, root: Path) -> str | None:
     return None
 
 
-def classify(path: Path, root: Path, known_cycles: set[int]) -> LandedFile:
+def _unusable_name(path: Path, root: Path) -> LandedFile | None:
+    """A file whose name cannot be stored, or a link that must not be followed."""
     relative = path.relative_to(root).as_posix()
     try:
         relative.encode("utf-8")
@@ -81,26 +82,36 @@ def classify(path: Path, root: Path, known_cycles: set[int]) -> LandedFile:
     link_problem = _outside(path, root)
     if link_problem:
         return LandedFile(path, relative, None, problem=link_problem)
+    return None
+
+
+def _matched(path: Path, relative: str, kind: str, match: re.Match, known_cycles) -> LandedFile:
+    """The extract a name matched, quarantined if its cycle or URN is not a real one."""
+    groups = match.groupdict()
+    cycle = int(groups["cycle"]) if groups.get("cycle") else None
+    landed = LandedFile(
+        path=path,
+        relative_path=relative,
+        kind=kind,
+        cohort=int(groups["cohort"]),
+        cycle=cycle,
+        key=groups.get("key"),
+        ext=(groups.get("ext") or "csv").lower(),
+    )
+    if cycle is not None and cycle not in known_cycles:
+        return quarantined(landed, f"cycle {cycle} is not a programme cycle (1-7)")
+    if kind == "roster" and not re.fullmatch(r"\d{6}", landed.key or ""):
+        return quarantined(landed, f"'{landed.key}' in the file name is not a 6-digit URN")
+    return landed
+
+
+def classify(path: Path, root: Path, known_cycles: set[int]) -> LandedFile:
+    if unusable := _unusable_name(path, root):
+        return unusable
+    relative = path.relative_to(root).as_posix()
     for kind, pattern in _PATTERNS.items():
-        match = pattern.fullmatch(relative)
-        if not match:
-            continue
-        groups = match.groupdict()
-        cycle = int(groups["cycle"]) if groups.get("cycle") else None
-        landed = LandedFile(
-            path=path,
-            relative_path=relative,
-            kind=kind,
-            cohort=int(groups["cohort"]),
-            cycle=cycle,
-            key=groups.get("key"),
-            ext=(groups.get("ext") or "csv").lower(),
-        )
-        if cycle is not None and cycle not in known_cycles:
-            return quarantined(landed, f"cycle {cycle} is not a programme cycle (1-7)")
-        if kind == "roster" and not re.fullmatch(r"\d{6}", landed.key or ""):
-            return quarantined(landed, f"'{landed.key}' in the file name is not a 6-digit URN")
-        return landed
+        if match := pattern.fullmatch(relative):
+            return _matched(path, relative, kind, match, known_cycles)
     return LandedFile(
         path=path,
         relative_path=relative,

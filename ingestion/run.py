@@ -12,14 +12,8 @@ import psycopg
 from ingestion.codes import load_codes
 from ingestion.extracts import all_extracts
 from ingestion.layout import LandedFile, discover
-from ingestion.loader import (
-    DATA_TABLES,
-    FileResult,
-    LoadContext,
-    check_pseudonym_key,
-    create_schema,
-    load_file,
-)
+from ingestion.loader import DATA_TABLES, FileResult, LoadContext, load_file
+from ingestion.schema import check_pseudonym_key, create_schema
 
 
 @dataclass

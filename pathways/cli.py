@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from ingestion.loader import WrongPseudonymKey
+from ingestion.schema import WrongPseudonymKey
 from pathways import pipeline
 from pathways.orchestrate.run_lease import RunInProgress
 from pathways.settings import ConfigurationError

@@ -19,7 +19,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from ingestion.loader import key_fingerprint
+from ingestion.schema import key_fingerprint
 from pathways import settings
 from pathways.build import warehouse
 from pathways.orchestrate import run_lease

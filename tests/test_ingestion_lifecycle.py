@@ -169,7 +169,7 @@ def test_personal_data_lands_only_in_the_restricted_schema(tmp_path, conn, key):
 
 
 def test_loading_with_another_pseudonym_key_is_refused(tmp_path, conn, key):
-    from ingestion.loader import WrongPseudonymKey
+    from ingestion.schema import WrongPseudonymKey
 
     landing = Landing(tmp_path)
     landing.roster([roster_row(1)])
