@@ -148,7 +148,8 @@ def _time(rows: list[dict]) -> list[Finding]:
     return found
 
 
-def _geography(rows: list[dict], columns: list[str], ref: Reference) -> list[Finding]:
+def _geographic_levels(rows: list[dict], columns: list[str]) -> list[Finding]:
+    """Every level is one Pathways uses, and its geography columns are filled on its rows."""
     found = []
     levels = {row["geographic_level"] for row in rows}
     for level in levels - set(LEVEL_COLUMNS):
@@ -159,6 +160,12 @@ def _geography(rows: list[dict], columns: list[str], ref: Reference) -> list[Fin
             if column not in columns or any(not row[column] for row in level_rows):
                 found.append(Finding("geography_completed", "FAIL",
                                      f"{column} is blank or missing on {level} rows"))  # fmt: skip
+    return found
+
+
+def _geography_overcompleted(rows: list[dict], columns: list[str]) -> list[Finding]:
+    """A level's own columns stay blank on the rows of levels they do not belong to."""
+    found = []
     for owner, compatible in COMPATIBLE.items():
         for column in filter(None, LEVEL_COLUMNS[owner]):
             if column in columns and any(
@@ -166,6 +173,12 @@ def _geography(rows: list[dict], columns: list[str], ref: Reference) -> list[Fin
             ):
                 found.append(Finding("geography_overcompleted", "FAIL",
                                      f"{column} is filled on rows of other levels"))  # fmt: skip
+    return found
+
+
+def _geography_combinations(rows: list[dict], columns: list[str], ref: Reference) -> list[Finding]:
+    """Codes and names go together as in the EES geography lookups."""
+    found = []
     combos = {
         ("country_code", "country_name"): ref.countries,
         ("region_code", "region_name"): ref.regions,
@@ -183,28 +196,36 @@ def _geography(rows: list[dict], columns: list[str], ref: Reference) -> list[Fin
     return found
 
 
-def _meta(meta_columns: list[str], meta: list[dict], columns: list[str]) -> list[Finding]:
+def _geography(rows: list[dict], columns: list[str], ref: Reference) -> list[Finding]:
+    return [
+        *_geographic_levels(rows, columns),
+        *_geography_overcompleted(rows, columns),
+        *_geography_combinations(rows, columns, ref),
+    ]
+
+
+def _meta_row(row: dict) -> list[Finding]:
+    """One metadata row: its type, label, and the indicator fields only an indicator has."""
+    found, name = [], row["col_name"]
+    if row["col_type"] not in {"Filter", "Indicator"}:
+        found.append(Finding("meta_types", "FAIL", f"{name}: col_type {row['col_type']!r}"))
+    if not row["label"].strip():
+        found.append(Finding("meta_label", "FAIL", f"{name} has no label"))
+    if row["col_type"] == "Indicator":
+        if row["indicator_unit"] not in UNITS:
+            found.append(Finding("meta_types", "FAIL", f"{name}: unit {row['indicator_unit']!r}"))
+        if row["indicator_dp"] and not row["indicator_dp"].isdigit():
+            found.append(Finding("meta_types", "FAIL", f"{name}: dp {row['indicator_dp']!r}"))
+    elif row["indicator_unit"] or row["indicator_dp"]:
+        found.append(Finding("meta_types", "FAIL", f"filter {name} has indicator fields"))
+    if name in NOT_IN_META:
+        found.append(Finding("meta_columns", "FAIL", f"{name} must not be in the metadata"))
+    return found
+
+
+def _meta_describes_the_data(meta: list[dict], columns: list[str]) -> list[Finding]:
+    """Labels differ, and the metadata describes exactly the data file's columns."""
     found = []
-    if [c for c in meta_columns if c not in OPTIONAL_META_COLUMNS] != META_COLUMNS:
-        found.append(Finding("meta_columns", "FAIL", f"columns {meta_columns} != {META_COLUMNS}"))
-        return found
-    for row in meta:
-        name = row["col_name"]
-        if row["col_type"] not in {"Filter", "Indicator"}:
-            found.append(Finding("meta_types", "FAIL", f"{name}: col_type {row['col_type']!r}"))
-        if not row["label"].strip():
-            found.append(Finding("meta_label", "FAIL", f"{name} has no label"))
-        if row["col_type"] == "Indicator":
-            if row["indicator_unit"] not in UNITS:
-                found.append(
-                    Finding("meta_types", "FAIL", f"{name}: unit {row['indicator_unit']!r}")
-                )
-            if row["indicator_dp"] and not row["indicator_dp"].isdigit():
-                found.append(Finding("meta_types", "FAIL", f"{name}: dp {row['indicator_dp']!r}"))
-        elif row["indicator_unit"] or row["indicator_dp"]:
-            found.append(Finding("meta_types", "FAIL", f"filter {name} has indicator fields"))
-        if name in NOT_IN_META:
-            found.append(Finding("meta_columns", "FAIL", f"{name} must not be in the metadata"))
     labels = [row["label"] for row in meta]
     if len(set(labels)) != len(labels):
         found.append(Finding("meta_label", "FAIL", "labels repeat"))
@@ -217,63 +238,86 @@ def _meta(meta_columns: list[str], meta: list[dict], columns: list[str]) -> list
     return found
 
 
+def _meta(meta_columns: list[str], meta: list[dict], columns: list[str]) -> list[Finding]:
+    if [c for c in meta_columns if c not in OPTIONAL_META_COLUMNS] != META_COLUMNS:
+        return [Finding("meta_columns", "FAIL", f"columns {meta_columns} != {META_COLUMNS}")]
+    return [*(f for row in meta for f in _meta_row(row)), *_meta_describes_the_data(meta, columns)]
+
+
+def _filter(name: str, values: list[str], default: str) -> list[Finding]:
+    found = []
+    if any(not value for value in values):
+        found.append(Finding("filter_blanks", "FAIL", f"{name} has blank values"))
+    if any(value != value.strip() for value in values):
+        found.append(Finding("filter_spaces", "FAIL", f"{name} has leading/trailing spaces"))
+    if len(set(values)) < 2:
+        found.append(Finding("singular_filter", "FAIL", f"{name} has one level: not a filter"))
+    if default not in values:
+        found.append(Finding("filter_default", "WARNING", f"{name} has no {default!r} rows"))
+    return found
+
+
 def _filters(rows: list[dict], meta: list[dict]) -> list[Finding]:
     found = []
     for row in (r for r in meta if r["col_type"] == "Filter"):
         name = row["col_name"]
         values = [data[name] for data in rows if name in data]
-        if any(not value for value in values):
-            found.append(Finding("filter_blanks", "FAIL", f"{name} has blank values"))
-        if any(value != value.strip() for value in values):
-            found.append(Finding("filter_spaces", "FAIL", f"{name} has leading/trailing spaces"))
-        if len(set(values)) < 2:
-            found.append(Finding("singular_filter", "FAIL", f"{name} has one level: not a filter"))
-        default = row.get("filter_default") or "Total"
-        if default not in values:
-            found.append(Finding("filter_default", "WARNING", f"{name} has no {default!r} rows"))
+        found += _filter(name, values, row.get("filter_default") or "Total")
+    return found
+
+
+def _indicator(name: str, values: set[str]) -> list[Finding]:
+    found = []
+    if "" in values:
+        found.append(Finding("indicator_blanks", "FAIL", f"{name} has blank cells"))
+    if values & OBSOLETE_SYMBOLS:
+        found.append(Finding("obsolete_symbols", "FAIL", f"{name}: {values & OBSOLETE_SYMBOLS}"))
+    known = SYMBOLS | OBSOLETE_SYMBOLS
+    invalid = {v for v in values if v and v not in known and not _number(v)}
+    if invalid:
+        found.append(Finding("indicator_values", "FAIL", f"{name}: {sorted(invalid)[:5]}"))
     return found
 
 
 def _indicators(rows: list[dict], meta: list[dict]) -> list[Finding]:
     found = []
     for name in (r["col_name"] for r in meta if r["col_type"] == "Indicator"):
-        values = {row.get(name, "") for row in rows}
-        if "" in values:
-            found.append(Finding("indicator_blanks", "FAIL", f"{name} has blank cells"))
-        if values & OBSOLETE_SYMBOLS:
-            found.append(
-                Finding("obsolete_symbols", "FAIL", f"{name}: {values & OBSOLETE_SYMBOLS}")
-            )
-        invalid = {
-            v for v in values if v and v not in SYMBOLS | OBSOLETE_SYMBOLS and not _number(v)
-        }
-        if invalid:
-            found.append(Finding("indicator_values", "FAIL", f"{name}: {sorted(invalid)[:5]}"))
+        found += _indicator(name, {row.get(name, "") for row in rows})
     return found
 
 
-def _rows(rows: list[dict], meta: list[dict], columns: list[str]) -> list[Finding]:
-    found = []
+def _duplicate_rows(rows: list[dict], meta: list[dict], columns: list[str]) -> list[Finding]:
+    """No two rows share their time, geography and filter values."""
     keys = [c for c in columns if c in NOT_IN_META] + [
         r["col_name"] for r in meta if r["col_type"] == "Filter"
     ]
-    repeated = [key for key, n in Counter(tuple(r.get(k) for k in keys) for r in rows).items()
-                if n > 1]  # fmt: skip
-    if repeated:
-        found.append(
-            Finding("duplicate_rows", "FAIL", f"{len(repeated)} repeated, e.g. {repeated[0]}")
-        )
+    counts = Counter(tuple(r.get(k) for k in keys) for r in rows)
+    repeated = [key for key, n in counts.items() if n > 1]
+    if not repeated:
+        return []
+    return [Finding("duplicate_rows", "FAIL", f"{len(repeated)} repeated, e.g. {repeated[0]}")]
+
+
+def _empty(rows: list[dict], columns: list[str]) -> list[Finding]:
+    found = []
     empty = [c for c in columns if not any(row.get(c) for row in rows)]
     if empty:
         found.append(Finding("empty_columns", "FAIL", f"columns with no value: {empty}"))
     if any(not any(row.values()) for row in rows):
         found.append(Finding("empty_rows", "FAIL", "blank rows"))
-    unsafe = {value for row in rows for value in row.values() if _runs_as_formula(value)}
-    if unsafe:
-        found.append(
-            Finding("formula_text", "FAIL", f"cells a spreadsheet would run: {sorted(unsafe)[:3]}")
-        )
     return found
+
+
+def _formula_text(rows: list[dict]) -> list[Finding]:
+    unsafe = {value for row in rows for value in row.values() if _runs_as_formula(value)}
+    if not unsafe:
+        return []
+    message = f"cells a spreadsheet would run: {sorted(unsafe)[:3]}"
+    return [Finding("formula_text", "FAIL", message)]
+
+
+def _rows(rows: list[dict], meta: list[dict], columns: list[str]) -> list[Finding]:
+    return [*_duplicate_rows(rows, meta, columns), *_empty(rows, columns), *_formula_text(rows)]
 
 
 def screen(
