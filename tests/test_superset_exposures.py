@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import SERVER_URL
 
 from pathways.build import dbt
 from pathways.serve import superset_exposures
-
-SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"  # dbt ls reads no table
 
 
 def test_the_exposures_file_is_the_one_the_export_gives():
@@ -61,8 +60,9 @@ def test_a_dataset_on_a_table_dbt_does_not_know_is_refused(export_copy):
 
 
 def test_dbt_lists_what_feeds_a_dashboard(tmp_path):
-    listed = dbt.run_dbt(
-        SERVER, "ls", "--select", "+exposure:regional_overview", "--resource-type", "model",
+    listed = dbt.run_dbt(  # dbt ls reads no table: any database of the server will do
+        f"{SERVER_URL}/postgres", "ls", "--select", "+exposure:regional_overview",
+        "--resource-type", "model",
         "--output", "name", "--quiet", target_path=tmp_path / "target",
     ).output.split()  # fmt: skip
     assert {"partner_cycle_summary", "publication_cycle_summary", "cohort_progress",
