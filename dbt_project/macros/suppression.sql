@@ -90,3 +90,28 @@ suppression as (
         on areas.area_level = {{ relation }}.area_level
         and areas.area_code = {{ relation }}.area_code
 {%- endmacro %}
+
+{# The 10-point band that holds numerator / denominator exactly (contract 1.2 section 7:
+   `90-100`, ..., `0-10`; a value on a boundary belongs to the higher band), in whole-number
+   arithmetic. #}
+{% macro percentage_band(numerator, denominator) -%}
+    (least(10 * ({{ numerator }}) / ({{ denominator }}), 9) * 10)::text || '-'
+    || ((least(10 * ({{ numerator }}) / ({{ denominator }}), 9) + 1) * 10)::text
+{%- endmacro %}
+
+{# A withheld percentage's band, shown where the percentage is withheld only because its
+   numerator or its complement is from 1 to threshold-1 while its total is shown (contract 1.2
+   section 7), unless the disclosure audit found the band gives a count away (`band|...` in
+   disclosure.forced_withheld, pathways/publish/disclosure.py). `small` is one side's count,
+   `total` the total's cell, `numerator` the percentage's numerator. #}
+{% macro band_if_only_small(column, withheld, total, small, numerator, relation) -%}
+    case
+        when {{ withheld }} and not {{ total }}.suppressed
+            and ({{ is_small(small) }} or {{ is_small(total ~ '.n - ' ~ small) }})
+            and concat_ws(
+                '|', 'band', '{{ column }}', {{ relation }}.cohort, {{ relation }}.cycle,
+                {{ relation }}.area_level, {{ relation }}.area_code
+            ) not in (select forced_band.cell_id from forced as forced_band)
+            then {{ percentage_band(numerator, total ~ '.n') }}
+    end
+{%- endmacro %}

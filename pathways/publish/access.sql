@@ -112,6 +112,34 @@ create table if not exists disclosure.forced_withheld (
     added_at timestamptz not null default clock_timestamp()
 );
 
+-- Every release of a cohort's figures (a publication that changed what partners read of it),
+-- kept for good: partners keep what they downloaded, so the gate judges disclosure across
+-- releases (contract 1.2 section 7; pathways/publish/releases.py). The rows as partners read
+-- them, and the counts behind them (the attacker's answer sheet: never readable by a partner).
+create table if not exists disclosure.release (
+    cohort integer not null,
+    publication_id bigint not null,
+    digest text not null,
+    released_at timestamptz not null default clock_timestamp(),
+    primary key (cohort, publication_id)
+);
+create table if not exists disclosure.release_row (
+    cohort integer not null,
+    publication_id bigint not null,
+    view_name text not null,
+    figures jsonb not null
+);
+create index if not exists release_row_by_release
+    on disclosure.release_row (cohort, publication_id);
+create table if not exists disclosure.release_cell (
+    cohort integer not null,
+    publication_id bigint not null,
+    cell_id text not null,
+    n bigint,
+    suppressed boolean not null,
+    primary key (cohort, publication_id, cell_id)
+);
+
 -- The analyst: pseudonymous layers.
 grant usage on schema reference, marts, partner, quality to pathways_analyst;
 grant select on all tables in schema reference, marts, partner, quality to pathways_analyst;

@@ -1,4 +1,4 @@
-"""Withhold more until nothing withheld can be worked out (contract 1.1, section 7).
+"""Withhold more until nothing withheld can be worked out (contract 1.2, section 7).
 
 The dbt models withhold small counts and, line by line, the next smallest cell (secondary
 suppression). That rule cannot see every combination: in a table of areas by plans, row and
@@ -7,6 +7,10 @@ the gate publishes, the attacker of `disclosure_audit` bounds every withheld sma
 candidate figures; for each one it pins, the smallest visible cell of each line through it is
 withheld too (recorded in disclosure.forced_withheld), dbt rebuilds the disclosure and
 publication models, and the audit runs again, until it recovers nothing.
+
+Partners keep what they downloaded, so the audit attacks the candidates together with every
+earlier release of the same cohorts (`releases.py`, `disclosure_releases.py`). A count pinned
+through a percentage band loses the band first (`band|<percentage>|<row>` in forced_withheld).
 """
 
 from __future__ import annotations
@@ -17,14 +21,15 @@ from dataclasses import dataclass
 
 import psycopg
 
+from pathways.publish import releases
 from pathways.publish.disclosure_audit import (
     AuditIncomplete,
-    attack,
     cell_id,
     read_public_rates,
     read_published,
     read_truth,
 )
+from pathways.publish.disclosure_releases import attack_releases
 
 __all__ = ["AuditIncomplete", "DisclosureUnprotected", "Protection", "protect", "reset"]
 
@@ -58,21 +63,83 @@ def reset(url: str) -> None:
 
 
 def _withhold_beside(conn: psycopg.Connection, pinned: list[str], audit_round: int) -> int:
-    """In every line through a pinned cell, withhold its smallest visible cell."""
+    """Withhold a pinned cell the candidates still show (an earlier release pinned it) and,
+    in every line through a pinned cell, its smallest visible cell."""
     return conn.execute(
         """
         insert into disclosure.forced_withheld (cell_id, audit_round)
-        select distinct on (line.line_id) line.cell_id, %s
-        from unnest(%s::text[]) as pinned (cell_id)
-        inner join disclosure.disclosure_lines as through on through.cell_id = pinned.cell_id
-        inner join disclosure.disclosure_lines as line on line.line_id = through.line_id
-        inner join disclosure.disclosure_suppression as cell on cell.cell_id = line.cell_id
-        where not cell.suppressed
-        order by line.line_id, line.is_total, cell.n = 0, cell.n, line.cell_id
+        select cell_id, %(round)s from disclosure.disclosure_suppression
+        where cell_id = any(%(pinned)s) and not suppressed
+        union
+        select * from (
+            select distinct on (line.line_id) line.cell_id, %(round)s
+            from unnest(%(pinned)s::text[]) as pinned (cell_id)
+            inner join disclosure.disclosure_lines as through on through.cell_id = pinned.cell_id
+            inner join disclosure.disclosure_lines as line on line.line_id = through.line_id
+            inner join disclosure.disclosure_suppression as cell on cell.cell_id = line.cell_id
+            where not cell.suppressed
+            order by line.line_id, line.is_total, cell.n = 0, cell.n, line.cell_id
+        ) as beside
         on conflict do nothing
         """,
-        (audit_round, pinned),
+        {"round": audit_round, "pinned": pinned},
     ).rowcount
+
+
+# The headline percentage whose band a count's small size lets partners read (contract 1.2
+# section 7), by the count's family and category as the attacker names them.
+BANDED = {
+    ("sector", "all", "undecided"): "pct_no_vision",
+    ("plan", "unsure"): "pct_with_post16_plan",
+    ("eet",): "pct_predicted_eet",
+    ("not_eet",): "pct_predicted_eet",
+}
+
+
+def band_id(column: str, row_key: tuple) -> str:
+    """The name a withheld band has in forced_withheld (read by publication_cycle_summary)."""
+    return "|".join(str(part) for part in ("band", column, *row_key))
+
+
+def _bands_shown(candidate: releases.Release, recovered: list) -> dict[str, tuple]:
+    """The bands the candidates show beside a pinned count: band id -> the pinned key."""
+    shown = {
+        (row["cohort"], row["cycle"], row["area_level"], row["area_code"]): row
+        for row in candidate.published["cycle_summary"]
+    }
+    bands = {}
+    for found in recovered:
+        cohort, cycle, family, level, code, *detail = found.key
+        column = BANDED.get((family, *detail))
+        row = shown.get((cohort, cycle, level, code))
+        if column and row and row.get(f"{column}_band") is not None:
+            bands[band_id(column, (cohort, cycle, level, code))] = found.key
+    return bands
+
+
+def _withhold(conn, candidate: releases.Release, recovered: list, audit_round: int) -> int:
+    """A count pinned beside a shown band loses the band; any other, the cells beside it."""
+    bands = _bands_shown(candidate, recovered)
+    conn.cursor().executemany(
+        "insert into disclosure.forced_withheld (cell_id, audit_round) values (%s, %s)"
+        " on conflict do nothing",
+        [(band, audit_round) for band in bands],
+    )
+    through_band = set(bands.values())
+    pinned = sorted({cell_id(f.key) for f in recovered if f.key not in through_band})
+    return len(bands) + (_withhold_beside(conn, pinned, audit_round) if pinned else 0)
+
+
+def _attack_candidates(url: str, threshold: int, deadline: float):
+    """The candidates and every earlier release of their cohorts, attacked together."""
+    with psycopg.connect(url) as conn:
+        candidate = releases.Release(
+            read_published(conn, candidates=True), releases.by_cell(read_truth(conn))
+        )
+        cohorts = sorted({row["cohort"] for rows in candidate.published.values() for row in rows})
+        kept = releases.earlier(conn, cohorts)
+        rates = read_public_rates(conn)
+    return candidate, attack_releases([*kept, candidate], threshold, deadline, rates=rates)
 
 
 def protect(url: str, threshold: int, rebuild: Callable[[], None]) -> Protection:
@@ -81,15 +148,12 @@ def protect(url: str, threshold: int, rebuild: Callable[[], None]) -> Protection
     deadline = started + AUDIT_SECONDS
     forced = 0
     for audit_round in range(1, MAX_ROUNDS + 1):
-        with psycopg.connect(url) as conn:
-            published, truth = read_published(conn, candidates=True), read_truth(conn)
-            rates = read_public_rates(conn)
-        result = attack(published, truth, threshold, deadline, rates=rates)
+        candidate, result = _attack_candidates(url, threshold, deadline)
         if not result.recovered:
             return Protection(result.checked, forced, audit_round - 1, time.monotonic() - started)
         pinned = sorted({cell_id(found.key) for found in result.recovered})
         with psycopg.connect(url) as conn:
-            added = _withhold_beside(conn, pinned, audit_round)
+            added = _withhold(conn, candidate, result.recovered, audit_round)
         if not added:
             break
         forced += added

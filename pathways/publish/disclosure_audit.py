@@ -21,6 +21,7 @@ Means are not used: they tie sums of scores, not counts, to the counts.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import time
@@ -28,8 +29,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linprog
+import yaml
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import csr_matrix
+
+from pathways.settings import REPO_ROOT
 
 VIEWS = ("cycle_summary", "knowledge_by_area", "sector_interest", "post16_plans",
          "knowledge_improvement", "destinations")  # fmt: skip
@@ -40,7 +44,20 @@ DESTINATION_LINES = {
     "sustained": ("sustained", "not_sustained"),
     "predicted_last": ("eet", "not_eet"),
 }
-GENDERS = ("F", "M", "U")
+COST_VARIABLES = {
+    "public_cost_avoided_gbp": "neet_lifetime_public_cost_gbp",
+    "wider_cost_avoided_gbp": "neet_lifetime_wider_cost_gbp",
+}
+
+
+@functools.cache
+def lifetime_costs() -> dict[str, float]:
+    """What one student NEET costs over a lifetime, by published cost column: the dbt project's
+    vars (contract section 8). Public knowledge, so the attacker has them too."""
+    project = yaml.safe_load((REPO_ROOT / "dbt_project" / "dbt_project.yml").read_text())
+    return {column: float(project["vars"][name]) for column, name in COST_VARIABLES.items()}
+
+
 TOLERANCE = 1e-6
 
 
@@ -137,6 +154,10 @@ class System:
     known: dict[tuple, float] = field(default_factory=dict)
     equalities: list[tuple[dict[tuple, float], float]] = field(default_factory=list)
     at_most: list[tuple[dict[tuple, float], float]] = field(default_factory=list)
+    # Solved in whole numbers (figures rounded to £1,000 or 0.1 can pin a count only an
+    # integer solver sees); `continuous` are helper variables that are not counts.
+    whole: bool = False
+    continuous: set[tuple] = field(default_factory=set)
 
     def variable(self, key: tuple, value=None) -> tuple:
         self.index.setdefault(key, len(self.index))
@@ -163,8 +184,26 @@ class System:
         lower[denominator] = lower.get(denominator, 0) + low
         self.at_most += [(upper, 0.0), (lower, 0.0)]
 
+    def between(self, terms: dict[tuple, float], low: float, high: float) -> None:
+        """low <= sum(weight x variable) <= high."""
+        self.at_most.append((dict(terms), high))
+        self.at_most.append(({key: -weight for key, weight in terms.items()}, -low))
 
-def _group_by_component(published: dict[str, list[dict]], rates=None) -> dict[tuple, System]:
+    def band(self, numerator: dict[tuple, float], denominator: tuple, band) -> None:
+        """A 10-point band of the exact share (contract 1.2 section 7): low <= 100 x share <
+        high, the upper bound strict except for 90-100. Counts are whole, so 100 x numerator -
+        high x denominator is a whole number and `< 0` is `<= -1`."""
+        if band is None:
+            return
+        low, high = (int(part) for part in band.split("-"))
+        above = {key: -100 * weight for key, weight in numerator.items()}
+        above[denominator] = above.get(denominator, 0) + low
+        below = {key: 100 * weight for key, weight in numerator.items()}
+        below[denominator] = below.get(denominator, 0) - high
+        self.at_most += [(above, 0.0), (below, 0.0 if high == 100 else -1.0)]
+
+
+def group_by_component(published: dict[str, list[dict]], rates=None) -> dict[tuple, System]:
     systems: dict[tuple, System] = defaultdict(System)
 
     def area(row) -> tuple[str, str]:
@@ -195,11 +234,15 @@ def _group_by_component(published: dict[str, list[dict]], rates=None) -> dict[tu
         eet = place(system, row, "eet", None)
         not_eet = place(system, row, "not_eet", None)
         system.total(n, [eet, not_eet])
-        system.percentage({eet: 1}, n, row["pct_predicted_eet"])
         undecided = system.variable(key(row, "sector", "all", "undecided"))
-        system.percentage({undecided: 1}, n, row["pct_no_vision"])
         unsure = system.variable(key(row, "plan", "unsure"))
-        system.percentage({n: 1, unsure: -1}, n, row["pct_with_post16_plan"])
+        for column, numerator in (
+            ("pct_predicted_eet", {eet: 1}),
+            ("pct_no_vision", {undecided: 1}),
+            ("pct_with_post16_plan", {n: 1, unsure: -1}),
+        ):
+            system.percentage(numerator, n, row[column])
+            system.band(numerator, n, row.get(f"{column}_band"))
 
     plans_of: dict[tuple, list[tuple]] = defaultdict(list)
     for row in published["post16_plans"]:
@@ -277,25 +320,41 @@ def _place_destinations(system, row, place, key, authorities, rates) -> None:
     }.items():  # fmt: skip
         system.percentage({cells[(family, category)]: 1}, tracked, row[column])
     system.percentage({held: 1}, base, row["pct_prediction_held"])
+    _place_comparison(system, row, cells, tracked, authorities, rates)
+
+
+def _place_comparison(system, row, cells, tracked, authorities, rates) -> None:
+    """The comparison rate, the NEET-or-not-known avoided and the costs avoided, each exactly
+    as rounded. With the local authorities' public rates they tie NEET + not known to the
+    tracked students of each authority: avoided = sum(rate_la x tracked_la) / 100 - (NEET + not
+    known); a cost rounded to £1,000 pins the avoided far more tightly than its 0.1."""
     avoided = row["neet_or_not_known_avoided"]
     if avoided is None:
         return
-    # avoided = sum(rate_la x tracked_la) / 100 - (NEET + not known), to 1 d.p.
-    terms = {cells[("november", "neet")]: 1.0, not_known: 1.0}
+    system.whole = True  # rounded money pins whole students only an integer solver sees
+    shortfall = {cells[("november", "neet")]: 1.0, cells[("november", "not_known")]: 1.0}
     las = authorities.get((row["cohort"], row["area_level"], row["area_code"]), [])
     if las and all((row["cohort"], la) in rates for la in las):
-        for la in las:
-            variable = system.variable((row["cohort"], None, "tracked", "local_authority", la))
-            terms[variable] = terms.get(variable, 0) - rates[(row["cohort"], la)] / 100
-        system.at_most.append((terms, -float(avoided) + 0.05))
-        system.at_most.append(({v: -w for v, w in terms.items()}, float(avoided) + 0.05))
-    elif row["comparison_pct_neet_or_not_known"] is not None:  # the rounded area rate only
+        expected = {
+            system.variable((row["cohort"], None, "tracked", "local_authority", la)):
+            rates[(row["cohort"], la)] / 100
+            for la in las
+        }  # fmt: skip
+    else:  # a rate not public: the area's rounded rate stands in for the expected count
         rate = float(row["comparison_pct_neet_or_not_known"])
-        system.at_most.append(({**terms, tracked: -(rate + 0.05) / 100}, -float(avoided) + 0.05))
-        system.at_most.append((
-            {**{v: -w for v, w in terms.items()}, tracked: (rate - 0.05) / 100},
-            float(avoided) + 0.05,
-        ))  # fmt: skip
+        expected = {tracked: rate / 100}
+    # -avoided = shortfall - expected, within each published rounding
+    minus_avoided = {**shortfall}
+    for variable, weight in expected.items():
+        minus_avoided[variable] = minus_avoided.get(variable, 0) - weight
+    system.between(minus_avoided, -float(avoided) - 0.05, -float(avoided) + 0.05)
+    for column, cost in lifetime_costs().items():
+        if row.get(column) is not None:
+            centre, half = float(row[column]) / cost, 500 / cost
+            system.between(minus_avoided, -centre - half, -centre + half)
+    comparison = row["comparison_pct_neet_or_not_known"]
+    if comparison is not None and tracked not in expected:
+        system.percentage(expected, tracked, comparison)  # 100 x expected / tracked, to 1 d.p.
 
 
 class AuditIncomplete(RuntimeError):
@@ -334,13 +393,31 @@ def _matrices(system: System, rows: list[tuple[dict[tuple, float], float]]):
 
 def _solve(system, matrices, objective):
     a_eq, b_eq, a_ub, b_ub, bounds = matrices
-    result = linprog(objective, A_eq=a_eq, b_eq=b_eq, A_ub=a_ub, b_ub=b_ub, bounds=bounds,
-                     method="highs")  # fmt: skip
+    if system.whole:
+        result = _solve_whole(system, matrices, objective)
+    else:
+        result = linprog(objective, A_eq=a_eq, b_eq=b_eq, A_ub=a_ub, b_ub=b_ub, bounds=bounds,
+                         method="highs")  # fmt: skip
     if result.status != 0:
         raise AuditIncomplete(
             f"the figures are inconsistent with their own totals: {result.message}"
         )
     return result.x
+
+
+def _solve_whole(system, matrices, objective):
+    """The same program in whole numbers (HiGHS branch and bound): counts are integers."""
+    a_eq, b_eq, a_ub, b_ub, bounds = matrices
+    constraints = []
+    if a_eq is not None:
+        constraints.append(LinearConstraint(a_eq, b_eq, b_eq))
+    if a_ub is not None:
+        constraints.append(LinearConstraint(a_ub, -np.inf, b_ub))
+    low = np.array([bound[0] for bound in bounds], dtype=float)
+    high = np.array([np.inf if bound[1] is None else bound[1] for bound in bounds], dtype=float)
+    integrality = np.array([0 if key in system.continuous else 1 for key in system.index])
+    return milp(objective, constraints=constraints, integrality=integrality,
+                bounds=Bounds(low, high), options={"time_limit": 60})  # fmt: skip
 
 
 def _moved(system: System, solution, truth, variables) -> set[tuple]:
@@ -371,7 +448,9 @@ def _withheld_components(system: System) -> list[System]:
         unknown = [variable for variable in terms if variable in parent]
         for other in unknown[1:]:
             parent[root(other)] = root(unknown[0])
-    parts: dict[tuple, System] = defaultdict(System)
+    parts: dict[tuple, System] = defaultdict(
+        lambda: System(whole=system.whole, continuous=system.continuous)
+    )
     for variable in parent:
         parts[root(variable)].variable(variable)
     for terms, bound, kind in constraints:
@@ -384,7 +463,7 @@ def _withheld_components(system: System) -> list[System]:
     return list(parts.values())
 
 
-def _attack_system(system: System, truth, threshold, deadline, rng) -> tuple[list, int, int]:
+def attack_system(system: System, truth, threshold, deadline, rng) -> tuple[list, int, int]:
     found, checked, programs = [], 0, 0
     for part in _withheld_components(system):
         part_found, part_checked, part_programs = _attack_part(
@@ -459,8 +538,8 @@ def attack(published, truth, threshold: int, deadline: float, seed: int = 0, rat
     started = time.monotonic()
     rng = random.Random(seed)
     recovered, checked, programs = [], 0, 0
-    for system in _group_by_component(published, rates).values():
-        found, targets, solved = _attack_system(system, truth, threshold, deadline, rng)
+    for system in group_by_component(published, rates).values():
+        found, targets, solved = attack_system(system, truth, threshold, deadline, rng)
         recovered += found
         checked += targets
         programs += solved

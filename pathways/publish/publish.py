@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import psycopg
 from psycopg import sql
 
+from pathways.publish import releases
+
 CANDIDATES = "publication"
 PUBLISHED = "published"
 # The count each published table's cells are made of (contract section 7), for the run summary.
@@ -62,9 +64,13 @@ class Publication:
     rows: dict[str, int] = field(default_factory=dict)
     # Per partner view (named as partners see it): how many of its counts are withheld.
     withheld: dict[str, Withheld] = field(default_factory=dict)
+    # Cohorts whose figures changed: a new release of each, kept (releases.py).
+    new_releases: list[int] = field(default_factory=list)
 
     def report(self) -> list[str]:
         lines = [f"published: {len(self.rows)} tables, {sum(self.rows.values())} rows"]
+        changed = ", ".join(map(str, self.new_releases)) or "none (figures unchanged)"
+        lines.append(f"  new release of cohort: {changed}")
         lines += [f"  partner.{view}: {cells}" for view, cells in self.withheld.items()]
         return lines
 
@@ -144,6 +150,7 @@ def publish(
             if table in CELL_COUNTS:
                 view = table.removeprefix(f"{CANDIDATES}_")
                 publication.withheld[view] = _withheld(conn, table)
+        publication.new_releases = releases.record(conn, version)
         conn.execute(
             "insert into published.current_publication (publication_id, published_at)"
             " values (%s, now()) on conflict (current) do update"

@@ -34,6 +34,10 @@ forced as (
     select * from {{ ref('stg_disclosure__forced_withheld') }}
 ),
 
+released_withheld as (
+    select * from {{ ref('stg_disclosure__released_withheld') }}
+),
+
 interviewed_cells as (
     select
         'interviewed' as family,
@@ -380,5 +384,6 @@ select
     cells.n,
     cells.group_n,
     cells.n between 1 and {{ threshold }} - 1 or cells.group_n < {{ threshold }}
-    or cells.cell_id in (select forced.cell_id from forced) as is_primary
+    or cells.cell_id in (select forced.cell_id from forced)
+    or cells.cell_id in (select released_withheld.cell_id from released_withheld) as is_primary
 from cells

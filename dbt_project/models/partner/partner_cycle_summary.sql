@@ -8,6 +8,9 @@ select
     pct_with_post16_plan,
     pct_predicted_eet,
     mean_knowledge,
-    suppressed
+    suppressed,
+    pct_no_vision_band,
+    pct_with_post16_plan_band,
+    pct_predicted_eet_band
 from {{ published('publication_cycle_summary') }}
 where {{ current_publication() }}

@@ -1,34 +1,57 @@
 {# The headline figures per cohort, cycle and area, with small numbers withheld. Each percentage
    publishes a count and its complement, so it is shown only where its cells are: no vision the
    `undecided` sector cell, a post-16 plan the `unsure` plan cell, predicted EET both the `eet`
-   and `not_eet` cells. #}
+   and `not_eet` cells. A percentage withheld only because one side is small shows its 10-point
+   band instead (contract 1.2 section 7). #}
 with progress as (
     select * from {{ ref('cohort_progress') }}
+),
+
+forced as (
+    select * from {{ ref('stg_disclosure__forced_withheld') }}
+),
+
+withheld as (
+    select
+        progress.*,
+        interviewed.suppressed as interviewed_withheld,
+        interviewed.suppressed or no_vision.suppressed as no_vision_withheld,
+        interviewed.suppressed or unsure.suppressed as post16_plan_withheld,
+        interviewed.suppressed or eet.suppressed or not_eet.suppressed as predicted_eet_withheld,
+        {{ band_if_only_small(
+            'pct_no_vision', 'no_vision.suppressed', 'interviewed', 'no_vision.n',
+            'no_vision.n', 'progress') }} as pct_no_vision_band,
+        {{ band_if_only_small(
+            'pct_with_post16_plan', 'unsure.suppressed', 'interviewed', 'unsure.n',
+            'interviewed.n - unsure.n', 'progress') }} as pct_with_post16_plan_band,
+        {{ band_if_only_small(
+            'pct_predicted_eet', '(eet.suppressed or not_eet.suppressed)', 'interviewed',
+            'eet.n', 'eet.n', 'progress') }} as pct_predicted_eet_band
+    from progress
+    {{ join_cell('interviewed', 'interviewed', 'progress') }}
+    {{ join_cell('no_vision', 'sector', 'progress', "'all'", "'undecided'") }}
+    {{ join_cell('unsure', 'plan', 'progress', category="'unsure'") }}
+    {{ join_cell('eet', 'predicted', 'progress', category="'eet'") }}
+    {{ join_cell('not_eet', 'predicted', 'progress', category="'not_eet'") }}
 )
 
 select
-    {{ published_area_columns('progress') }},
-    progress.cycle,
-    case when not interviewed.suppressed then progress.students_interviewed end
+    {{ published_area_columns('withheld') }},
+    withheld.cycle,
+    case when not withheld.interviewed_withheld then withheld.students_interviewed end
         as students_interviewed,
-    case when not (interviewed.suppressed or no_vision.suppressed) then progress.pct_no_vision end
-        as pct_no_vision,
-    case
-        when not (interviewed.suppressed or unsure.suppressed)
-            then progress.pct_with_post16_plan
-    end as pct_with_post16_plan,
-    case
-        when not (interviewed.suppressed or eet.suppressed or not_eet.suppressed)
-            then progress.pct_predicted_eet
-    end as pct_predicted_eet,
-    case when not interviewed.suppressed then progress.mean_knowledge end as mean_knowledge,
-    interviewed.suppressed or no_vision.suppressed or unsure.suppressed or eet.suppressed
-    or not_eet.suppressed as suppressed,
+    case when not withheld.no_vision_withheld then withheld.pct_no_vision end as pct_no_vision,
+    case when not withheld.post16_plan_withheld then withheld.pct_with_post16_plan end
+        as pct_with_post16_plan,
+    case when not withheld.predicted_eet_withheld then withheld.pct_predicted_eet end
+        as pct_predicted_eet,
+    case when not withheld.interviewed_withheld then withheld.mean_knowledge end
+        as mean_knowledge,
+    withheld.no_vision_withheld or withheld.post16_plan_withheld
+    or withheld.predicted_eet_withheld as suppressed,
+    withheld.pct_no_vision_band,
+    withheld.pct_with_post16_plan_band,
+    withheld.pct_predicted_eet_band,
     {{ loads_watermark() }} as built_from_loads_until
-from progress
-{{ join_area('progress') }}
-{{ join_cell('interviewed', 'interviewed', 'progress') }}
-{{ join_cell('no_vision', 'sector', 'progress', "'all'", "'undecided'") }}
-{{ join_cell('unsure', 'plan', 'progress', category="'unsure'") }}
-{{ join_cell('eet', 'predicted', 'progress', category="'eet'") }}
-{{ join_cell('not_eet', 'predicted', 'progress', category="'not_eet'") }}
+from withheld
+{{ join_area('withheld') }}

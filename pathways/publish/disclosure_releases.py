@@ -1,0 +1,180 @@
+"""The attacker who keeps every release (contract 1.2, section 7: disclosure across releases).
+
+Each release on its own is the system of `disclosure_audit`: its counts, the lines they add up
+along, its percentages, bands and costs. A partner who kept several releases of a cohort
+solves them together, linked by what usually links releases:
+
+- *counts only grew* (a late roster or a new file only adds): every count of a later release
+  is at least the same count of the release before;
+- *at most k students changed* (a correction changes few): every count moves by at most k,
+  and the counts of one line (the categories of an area, the areas of a total) move by at most
+  2k together, since one student leaves one cell and joins another.
+
+A reader who assumes more than is true learns nothing true, so the gate models each assumption
+where the true counts satisfy it, with the smallest k they satisfy: the strongest attacker that
+is right. Releases are linked in order, so any two of them are linked through those between.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+
+from pathways.publish.disclosure_audit import (
+    VIEWS,
+    Attack,
+    System,
+    attack_system,
+    cell_id,
+    group_by_component,
+)
+from pathways.publish.releases import Release
+
+
+def _tagged(releases: list[Release]) -> dict[str, list[dict]]:
+    """Every release's rows in one set, each row's cohort tagged with its release's place, so
+    that the same figure of two releases is two counts."""
+    rows: dict[str, list[dict]] = {view: [] for view in VIEWS}
+    for tag, release in enumerate(releases):
+        for view in VIEWS:
+            rows[view] += [
+                {**row, "cohort": (row["cohort"], tag)} for row in release.published.get(view, [])
+            ]
+    return rows
+
+
+def _untagged(key: tuple) -> tuple:
+    (cohort, _), *rest = key
+    return (cohort, *rest)
+
+
+def _merged(releases: list[Release], rates) -> dict[tuple, System]:
+    """One system per cohort and part (a cycle, the improvement, the destinations), holding
+    that part of every release."""
+    tags = range(len(releases))
+    tagged_rates = {((cohort, tag), la): rate for (cohort, la), rate in (rates or {}).items()
+                    for tag in tags}  # fmt: skip
+    merged: dict[tuple, System] = defaultdict(System)
+    for ((cohort, _), part), system in group_by_component(_tagged(releases), tagged_rates).items():
+        whole = merged[(cohort, part)]
+        for key in system.index:
+            whole.variable(key)
+        whole.known.update(system.known)
+        whole.equalities += system.equalities
+        whole.at_most += system.at_most
+        whole.whole |= system.whole
+    return merged
+
+
+def _truth(system: System, releases: list[Release]) -> dict[tuple, int]:
+    truth = {}
+    for key in system.index:
+        (_, tag), *_ = key
+        n = releases[tag].truth.get(cell_id(_untagged(key)))
+        if n is not None:
+            truth[key] = n
+    return truth
+
+
+def _pairs(system: System) -> dict[tuple[int, int], list[tuple[tuple, tuple]]]:
+    """The same count in consecutive releases, by the pair of releases."""
+    tags = sorted({key[0][1] for key in system.index})
+    pairs: dict[tuple[int, int], list[tuple[tuple, tuple]]] = defaultdict(list)
+    for before, after in zip(tags, tags[1:], strict=False):
+        for key in system.index:
+            (cohort, tag), *rest = key
+            later = ((cohort, after), *rest)
+            if tag == before and later in system.index:
+                pairs[(before, after)].append((key, later))
+    return pairs
+
+
+def _lines(system: System, tag: int) -> Iterator[tuple[list[tuple], tuple]]:
+    """The lines of one release: sum(members) = total, as System.total wrote them."""
+    for terms, bound in system.equalities:
+        totals = [key for key, weight in terms.items() if weight == -1]
+        members = [key for key, weight in terms.items() if weight == 1]
+        line = bound == 0 and len(totals) == 1 and len(members) == len(terms) - 1
+        if line and totals[0][0][1] == tag:
+            yield members, totals[0]
+
+
+def _counts_only_grew(system: System, pairs, truth) -> System | None:
+    linked = _copy(system)
+    for pair in pairs.values():
+        for before, after in pair:
+            if before in truth and after in truth and truth[after] < truth[before]:
+                return None  # the assumption is wrong here: it teaches nothing true
+            linked.at_most.append(({before: 1.0, after: -1.0}, 0.0))
+    return linked
+
+
+def _few_changed(system: System, pairs, truth) -> System:
+    linked = _copy(system)
+    for (_, after_tag), pair in pairs.items():
+        change = {
+            after: truth[after] - truth[before]
+            for before, after in pair
+            if before in truth and after in truth
+        }
+        lines = list(_lines(system, after_tag))
+        line_moves = [sum(abs(change.get(m, 0)) for m in members) for members, _ in lines]
+        k = max([abs(d) for d in change.values()] + [math.ceil(m / 2) for m in line_moves] + [0])
+        moved = {}
+        for before, after in pair:
+            if before in system.known and after in system.known:
+                moved[after] = abs(system.known[after] - system.known[before])
+                continue
+            size = linked.variable(("moved", before, after))
+            linked.continuous.add(size)
+            moved[after] = size
+            linked.at_most += [({after: 1.0, before: -1.0, size: -1.0}, 0.0),
+                               ({before: 1.0, after: -1.0, size: -1.0}, 0.0),
+                               ({size: 1.0}, float(k))]  # fmt: skip
+        for members, _ in lines:  # one student leaves one member and joins another
+            terms, constant = {}, 0.0
+            for member in members:
+                if isinstance(moved.get(member), tuple):
+                    terms[moved[member]] = 1.0
+                else:
+                    constant += moved.get(member, 0.0)
+            if terms:
+                linked.at_most.append((terms, 2.0 * k - constant))
+    return linked
+
+
+def _copy(system: System) -> System:
+    return System(
+        dict(system.index), dict(system.known), list(system.equalities), list(system.at_most),
+        system.whole, set(system.continuous),
+    )  # fmt: skip
+
+
+def attack_releases(
+    releases: list[Release], threshold: int, deadline: float, seed: int = 0, rates=None
+) -> Attack:
+    """Bound every withheld count from 1 to threshold-1 of every release (oldest first),
+    knowing all of them together; list those recovered, keyed as `disclosure_audit` keys them
+    (the cohort a plain cohort again)."""
+    started = time.monotonic()
+    rng = random.Random(seed)
+    recovered, checked, programs = {}, 0, 0
+    for system in _merged(releases, rates).values():
+        truth = _truth(system, releases)
+        pairs = _pairs(system)
+        attacks = [system] if not pairs else [
+            linked for linked in (_counts_only_grew(system, pairs, truth),
+                                  _few_changed(system, pairs, truth)) if linked is not None
+        ]  # fmt: skip
+        for number, linked in enumerate(attacks):
+            found, targets, solved = attack_system(linked, truth, threshold, deadline, rng)
+            for item in found:
+                recovered.setdefault(item.key, item)
+            checked += targets if number == 0 else 0
+            programs += solved
+    for item in recovered.values():
+        item.key = _untagged(item.key)
+    return Attack(list(recovered.values()), checked, programs, time.monotonic() - started)
