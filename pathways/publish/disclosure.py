@@ -90,6 +90,7 @@ def _withhold_beside(conn: psycopg.Connection, pinned: list[str], audit_round: i
 # section 7), by the count's family and category as the attacker names them.
 BANDED = {
     ("sector", "all", "undecided"): "pct_no_vision",
+    ("complement", "sector", "all", "undecided"): "pct_no_vision",
     ("plan", "unsure"): "pct_with_post16_plan",
     ("eet",): "pct_predicted_eet",
     ("not_eet",): "pct_predicted_eet",

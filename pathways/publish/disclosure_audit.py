@@ -25,7 +25,7 @@ import functools
 import math
 import random
 import time
-from collections import defaultdict
+from collections import ChainMap, defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -158,6 +158,8 @@ class System:
     # integer solver sees); `continuous` are helper variables that are not counts.
     whole: bool = False
     continuous: set[tuple] = field(default_factory=set)
+    # Counts a share publishes beside its own: the students of a total not in a part.
+    derived: dict[tuple, dict[tuple, float]] = field(default_factory=dict)
 
     def variable(self, key: tuple, value=None) -> tuple:
         self.index.setdefault(key, len(self.index))
@@ -183,6 +185,22 @@ class System:
         lower = {key: -100 * weight for key, weight in numerator.items()}
         lower[denominator] = lower.get(denominator, 0) + low
         self.at_most += [(upper, 0.0), (lower, 0.0)]
+
+    def complement(self, part: tuple, total: tuple) -> tuple:
+        """The students of `total` not in `part`: a share of a yes-or-no outcome publishes
+        them as well as `part` (contract section 7), so they are a count to protect too."""
+        cohort, cycle, family, level, code, *detail = part
+        key = self.variable((cohort, cycle, "complement", level, code, family, *detail))
+        self.equalities.append(({key: 1.0, part: 1.0, total: -1.0}, 0.0))
+        self.derived[key] = {total: 1.0, part: -1.0}
+        return key
+
+    def derived_truth(self, truth) -> dict[tuple, int]:
+        return {
+            key: round(sum(weight * truth[term] for term, weight in terms.items()))
+            for key, terms in self.derived.items()
+            if all(term in truth for term in terms)
+        }
 
     def between(self, terms: dict[tuple, float], low: float, high: float) -> None:
         """low <= sum(weight x variable) <= high."""
@@ -235,6 +253,7 @@ def group_by_component(published: dict[str, list[dict]], rates=None) -> dict[tup
         not_eet = place(system, row, "not_eet", None)
         system.total(n, [eet, not_eet])
         undecided = system.variable(key(row, "sector", "all", "undecided"))
+        system.complement(undecided, n)
         unsure = system.variable(key(row, "plan", "unsure"))
         for column, numerator in (
             ("pct_predicted_eet", {eet: 1}),
@@ -309,6 +328,8 @@ def _place_destinations(system, row, place, key, authorities, rates) -> None:
     system.at_most.append(({base: 1, tracked: -1}, 0.0))  # compared students are tracked ones
     held = place(system, row, "held", None, "held", cycle=False)
     system.total(base, [held, place(system, row, "held", None, "not_held", cycle=False)])
+    for category in ("eet", "neet", "not_known"):  # yes-or-no outcomes: EET or not, ...
+        system.complement(cells[("november", category)], tracked)
     not_known = cells[("november", "not_known")]
     with_activity = row["students_with_activity"]
     if with_activity is not None:
@@ -465,6 +486,7 @@ def _withheld_components(system: System) -> list[System]:
 
 def attack_system(system: System, truth, threshold, deadline, rng) -> tuple[list, int, int]:
     found, checked, programs = [], 0, 0
+    truth = ChainMap(system.derived_truth(truth), truth)
     for part in _withheld_components(system):
         part_found, part_checked, part_programs = _attack_part(
             part, truth, threshold, deadline, rng
@@ -517,8 +539,11 @@ def _attack_part(system: System, truth, threshold, deadline, rng) -> tuple[list,
 
 
 def cell_id(key: tuple) -> str:
-    """The attacker's name for a count as the disclosure models name its cell."""
+    """The attacker's name for a count as the disclosure models name its cell (a complement:
+    its part's cell, whose withholding withholds the share that publishes it)."""
     cohort, cycle, family, level, code, *detail = key
+    if family == "complement":
+        return cell_id((cohort, cycle, *detail[:1], level, code, *detail[1:]))
     family, breakdown, category = {
         "N": ("interviewed", "-", "-"),
         "eet": ("predicted", "-", "eet"),

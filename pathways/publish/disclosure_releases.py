@@ -66,12 +66,15 @@ def _merged(releases: list[Release], rates) -> dict[tuple, System]:
         whole.equalities += system.equalities
         whole.at_most += system.at_most
         whole.whole |= system.whole
+        whole.derived.update(system.derived)
     return merged
 
 
 def _truth(system: System, releases: list[Release]) -> dict[tuple, int]:
     truth = {}
     for key in system.index:
+        if key in system.derived:
+            continue  # worked out from its parts by attack_system
         (_, tag), *_ = key
         n = releases[tag].truth.get(cell_id(_untagged(key)))
         if n is not None:
@@ -149,7 +152,7 @@ def _few_changed(system: System, pairs, truth) -> System:
 def _copy(system: System) -> System:
     return System(
         dict(system.index), dict(system.known), list(system.equalities), list(system.at_most),
-        system.whole, set(system.continuous),
+        system.whole, set(system.continuous), dict(system.derived),
     )  # fmt: skip
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import psycopg
 from psycopg import sql
 
-from pathways.publish import releases
+from pathways.publish import releases, shown_share
 
 CANDIDATES = "publication"
 PUBLISHED = "published"
@@ -66,13 +66,14 @@ class Publication:
     withheld: dict[str, Withheld] = field(default_factory=dict)
     # Cohorts whose figures changed: a new release of each, kept (releases.py).
     new_releases: list[int] = field(default_factory=list)
+    shown: shown_share.Shown | None = None
 
     def report(self) -> list[str]:
         lines = [f"published: {len(self.rows)} tables, {sum(self.rows.values())} rows"]
         changed = ", ".join(map(str, self.new_releases)) or "none (figures unchanged)"
         lines.append(f"  new release of cohort: {changed}")
         lines += [f"  partner.{view}: {cells}" for view, cells in self.withheld.items()]
-        return lines
+        return lines + (self.shown.report() if self.shown else [])
 
 
 def _withheld(conn: psycopg.Connection, table: str) -> Withheld:
@@ -151,6 +152,7 @@ def publish(
                 view = table.removeprefix(f"{CANDIDATES}_")
                 publication.withheld[view] = _withheld(conn, table)
         publication.new_releases = releases.record(conn, version)
+        publication.shown = shown_share.measure(conn, tables)
         conn.execute(
             "insert into published.current_publication (publication_id, published_at)"
             " values (%s, now()) on conflict (current) do update"

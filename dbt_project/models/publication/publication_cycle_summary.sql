@@ -1,8 +1,9 @@
 {# The headline figures per cohort, cycle and area, with small numbers withheld. Each percentage
    publishes a count and its complement, so it is shown only where its cells are: no vision the
    `undecided` sector cell, a post-16 plan the `unsure` plan cell, predicted EET both the `eet`
-   and `not_eet` cells. A percentage withheld only because one side is small shows its 10-point
-   band instead (contract 1.2 section 7). #}
+   and `not_eet` cells. No vision is a yes-or-no outcome, so its share is withheld where the
+   students with a vision are from 1 to threshold-1 too. A percentage withheld only because
+   one side is small shows its 10-point band instead (contract 1.2 section 7). #}
 with progress as (
     select * from {{ ref('cohort_progress') }}
 ),
@@ -15,11 +16,13 @@ withheld as (
     select
         progress.*,
         interviewed.suppressed as interviewed_withheld,
-        interviewed.suppressed or no_vision.suppressed as no_vision_withheld,
+        interviewed.suppressed or no_vision.suppressed
+        or {{ is_small('interviewed.n - no_vision.n') }} as no_vision_withheld,
         interviewed.suppressed or unsure.suppressed as post16_plan_withheld,
         interviewed.suppressed or eet.suppressed or not_eet.suppressed as predicted_eet_withheld,
         {{ band_if_only_small(
-            'pct_no_vision', 'no_vision.suppressed', 'interviewed', 'no_vision.n',
+            'pct_no_vision', '(no_vision.suppressed or ' ~ is_small('interviewed.n - no_vision.n')
+            ~ ')', 'interviewed', 'no_vision.n',
             'no_vision.n', 'progress') }} as pct_no_vision_band,
         {{ band_if_only_small(
             'pct_with_post16_plan', 'unsure.suppressed', 'interviewed', 'unsure.n',

@@ -1,7 +1,9 @@
 {# What the programme's students did after Year 11, per cohort and area (contract section 8),
    with small numbers withheld. Each percentage publishes its count and its complement, so it
    is shown only where its cells and the tracked students are; students with an activity
-   (tracked minus not known) only where both are. The comparison and the costs avoided
+   (tracked minus not known) only where both are. EET, NEET and not known are yes-or-no
+   outcomes: a share also publishes the tracked students outside it, so it is withheld where
+   they are from 1 to threshold-1. The comparison and the costs avoided
    publish NEET + not known, so they are shown only where both of those cells are, and only on
    region and LEP-area rows. #}
 with destinations as (
@@ -12,9 +14,12 @@ withheld as (
     select
         destinations.*,
         tracked.suppressed as tracked_withheld,
-        tracked.suppressed or eet.suppressed as eet_withheld,
-        tracked.suppressed or neet.suppressed as neet_withheld,
-        tracked.suppressed or not_known.suppressed as not_known_withheld,
+        tracked.suppressed or eet.suppressed
+        or {{ is_small('tracked.n - eet.n') }} as eet_withheld,
+        tracked.suppressed or neet.suppressed
+        or {{ is_small('tracked.n - neet.n') }} as neet_withheld,
+        tracked.suppressed or not_known.suppressed
+        or {{ is_small('tracked.n - not_known.n') }} as not_known_withheld,
         tracked.suppressed or sustained.suppressed or not_sustained.suppressed
             as sustained_withheld,
         tracked.suppressed or predicted.suppressed or not_predicted.suppressed
