@@ -13,8 +13,11 @@ destinations (section 8): November's groups, sustained or not and predicted EET 
 up to the tracked students, held + not held to the students whose prediction could be compared,
 and the NEET-or-not-known avoided ties NEET + not known to the tracked students through the
 local authorities' comparison rates, which are public (the attacker knows them). Every count
-is a variable; published ones are fixed. Linear programming (HiGHS) then bounds each withheld
-count: one is *recovered* when its bounds hold a single whole number.
+is a variable; published ones are fixed. Integer linear programming (HiGHS branch and bound)
+then bounds each withheld count in whole numbers: one is *recovered* when its bounds meet. (Contract
+1.2 also gives the attacker percentage bands, the comparison rate and the costs avoided, each
+as rounded; counts are whole, so a rounding can pin a count that the linear relaxation misses:
+on a demo-sized cohort, three `undecided` counts beside their bands.)
 
 Means are not used: they tie sums of scores, not counts, to the counts.
 """
@@ -30,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import yaml
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix
 
 from pathways.settings import REPO_ROOT
@@ -154,9 +157,8 @@ class System:
     known: dict[tuple, float] = field(default_factory=dict)
     equalities: list[tuple[dict[tuple, float], float]] = field(default_factory=list)
     at_most: list[tuple[dict[tuple, float], float]] = field(default_factory=list)
-    # Solved in whole numbers (figures rounded to £1,000 or 0.1 can pin a count only an
-    # integer solver sees); `continuous` are helper variables that are not counts.
-    whole: bool = False
+    # Solved in whole numbers (a band, or a figure rounded to £1,000 or 0.1, can pin a count
+    # only an integer solver sees); `continuous` are helper variables that are not counts.
     continuous: set[tuple] = field(default_factory=set)
     # Counts a share publishes beside its own: the students of a total not in a part.
     derived: dict[tuple, dict[tuple, float]] = field(default_factory=dict)
@@ -352,7 +354,6 @@ def _place_comparison(system, row, cells, tracked, authorities, rates) -> None:
     avoided = row["neet_or_not_known_avoided"]
     if avoided is None:
         return
-    system.whole = True  # rounded money pins whole students only an integer solver sees
     shortfall = {cells[("november", "neet")]: 1.0, cells[("november", "not_known")]: 1.0}
     las = authorities.get((row["cohort"], row["area_level"], row["area_code"]), [])
     if las and all((row["cohort"], la) in rates for la in las):
@@ -413,12 +414,7 @@ def _matrices(system: System, rows: list[tuple[dict[tuple, float], float]]):
 
 
 def _solve(system, matrices, objective):
-    a_eq, b_eq, a_ub, b_ub, bounds = matrices
-    if system.whole:
-        result = _solve_whole(system, matrices, objective)
-    else:
-        result = linprog(objective, A_eq=a_eq, b_eq=b_eq, A_ub=a_ub, b_ub=b_ub, bounds=bounds,
-                         method="highs")  # fmt: skip
+    result = _solve_whole(system, matrices, objective)
     if result.status != 0:
         raise AuditIncomplete(
             f"the figures are inconsistent with their own totals: {result.message}"
@@ -469,9 +465,7 @@ def _withheld_components(system: System) -> list[System]:
         unknown = [variable for variable in terms if variable in parent]
         for other in unknown[1:]:
             parent[root(other)] = root(unknown[0])
-    parts: dict[tuple, System] = defaultdict(
-        lambda: System(whole=system.whole, continuous=system.continuous)
-    )
+    parts: dict[tuple, System] = defaultdict(lambda: System(continuous=system.continuous))
     for variable in parent:
         parts[root(variable)].variable(variable)
     for terms, bound, kind in constraints:

@@ -31,17 +31,40 @@ from pathways.publish.disclosure_audit import (
     cell_id,
     group_by_component,
 )
-from pathways.publish.releases import Release
+from pathways.publish.releases import NOT_FIGURES, Release
+
+
+def _part(view: str, row: dict):
+    """The system a row belongs to (as group_by_component groups them), within its cohort."""
+    return {"knowledge_improvement": "improvement", "destinations": "destinations"}.get(
+        view, row.get("cycle")
+    )
+
+
+def _fingerprints(release: Release) -> dict[tuple, frozenset]:
+    rows: dict[tuple, set] = defaultdict(set)
+    for view in VIEWS:
+        for row in release.published.get(view, []):
+            figures = sorted(item for item in row.items() if item[0] not in NOT_FIGURES)
+            rows[(row["cohort"], _part(view, row))].add((view, *figures))
+    return {part: frozenset(found) for part, found in rows.items()}
 
 
 def _tagged(releases: list[Release]) -> dict[str, list[dict]]:
     """Every release's rows in one set, each row's cohort tagged with its release's place, so
-    that the same figure of two releases is two counts."""
+    that the same figure of two releases is two counts. A part (a cycle, ...) that the next
+    release shows exactly as it was adds nothing a reader did not have: only its latest copy
+    is kept (most releases change one cycle of seven)."""
+    fingerprints = [_fingerprints(release) for release in releases]
     rows: dict[str, list[dict]] = {view: [] for view in VIEWS}
     for tag, release in enumerate(releases):
+        later = fingerprints[tag + 1] if tag + 1 < len(releases) else {}
         for view in VIEWS:
             rows[view] += [
-                {**row, "cohort": (row["cohort"], tag)} for row in release.published.get(view, [])
+                {**row, "cohort": (row["cohort"], tag)}
+                for row in release.published.get(view, [])
+                if later.get((row["cohort"], _part(view, row)))
+                != fingerprints[tag].get((row["cohort"], _part(view, row)))
             ]
     return rows
 
@@ -65,7 +88,6 @@ def _merged(releases: list[Release], rates) -> dict[tuple, System]:
         whole.known.update(system.known)
         whole.equalities += system.equalities
         whole.at_most += system.at_most
-        whole.whole |= system.whole
         whole.derived.update(system.derived)
     return merged
 
@@ -152,7 +174,7 @@ def _few_changed(system: System, pairs, truth) -> System:
 def _copy(system: System) -> System:
     return System(
         dict(system.index), dict(system.known), list(system.equalities), list(system.at_most),
-        system.whole, set(system.continuous), dict(system.derived),
+        set(system.continuous), dict(system.derived),
     )  # fmt: skip
 
 

@@ -72,7 +72,9 @@ class Publication:
         lines = [f"published: {len(self.rows)} tables, {sum(self.rows.values())} rows"]
         changed = ", ".join(map(str, self.new_releases)) or "none (figures unchanged)"
         lines.append(f"  new release of cohort: {changed}")
-        lines += [f"  partner.{view}: {cells}" for view, cells in self.withheld.items()]
+        for view, cells in self.withheld.items():
+            shown = self.shown.of(view) if self.shown else ""
+            lines.append(f"  partner.{view}: {cells}" + (f"; shown {shown}" if shown else ""))
         return lines + (self.shown.report() if self.shown else [])
 
 

@@ -59,14 +59,20 @@ class Shown:
     by_view: dict[str, dict[str, Share]] = field(default_factory=dict)
     headlines: dict[str, Share] = field(default_factory=dict)
 
+    @staticmethod
+    def _levels(levels: dict[str, Share]) -> str:
+        parts = [f"{level} {share}" for level, share in levels.items() if share.figures]
+        return ", ".join(parts)
+
+    def of(self, view: str) -> str:
+        """A view's figures shown (exactly or as a band), by area level."""
+        return self._levels(self.by_view.get(view, {}))
+
     def report(self) -> list[str]:
-        lines = ["shown (exactly or as a band), by area level:"]
-        for view, levels in self.by_view.items():
-            parts = [f"{level} {share}" for level, share in levels.items() if share.figures]
-            lines.append(f"  partner.{view}: " + "; ".join(parts))
-        parts = [f"{level} {share}" for level, share in self.headlines.items() if share.figures]
-        lines.append("  headline percentages: " + "; ".join(parts))
-        return lines
+        return [
+            "  headline percentages (no vision, post-16 plan, predicted EET) shown, exactly or "
+            f"as a band: {self._levels(self.headlines)}"
+        ]
 
 
 def _band_columns(conn: psycopg.Connection, table: str) -> set[str]:
