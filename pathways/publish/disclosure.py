@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import psycopg
 
@@ -47,13 +47,22 @@ class Protection:
     forced: int
     rounds: int
     seconds: float
+    # Cells that earlier releases alone already give away: nothing published now can take
+    # them back, so they do not hold the gate, but the run reports them.
+    already_out: list[str] = field(default_factory=list)
 
     def report(self) -> str:
-        return (
-            f"disclosure audit: {self.checked} withheld small counts bounded, none recoverable; "
-            f"{self.forced} cells withheld beyond the rules in {self.rounds} rebuild(s) "
-            f"({self.seconds:.1f} s)"
+        text = (
+            f"disclosure audit: {self.checked} withheld small counts bounded across every "
+            f"release, none recoverable through these figures; {self.forced} cells withheld "
+            f"beyond the rules in {self.rounds} rebuild(s) ({self.seconds:.1f} s)"
         )
+        if self.already_out:
+            text += (
+                f"; WARNING: {len(self.already_out)} counts were already recoverable from "
+                f"earlier releases alone: {', '.join(self.already_out[:5])}"
+            )
+        return text
 
 
 def reset(url: str) -> None:
@@ -132,7 +141,9 @@ def _withhold(conn, candidate: releases.Release, recovered: list, audit_round: i
 
 
 def _attack_candidates(url: str, threshold: int, deadline: float):
-    """The candidates and every earlier release of their cohorts, attacked together."""
+    """The candidates and every earlier release of their cohorts, attacked together; returns
+    the candidates, what is recovered, and what the earlier releases alone already give away
+    (as (cell, count) pairs: publishing cannot take it back, so it does not hold the gate)."""
     with psycopg.connect(url) as conn:
         candidate = releases.Release(
             read_published(conn, candidates=True), releases.by_cell(read_truth(conn))
@@ -140,7 +151,12 @@ def _attack_candidates(url: str, threshold: int, deadline: float):
         cohorts = sorted({row["cohort"] for rows in candidate.published.values() for row in rows})
         kept = releases.earlier(conn, cohorts)
         rates = read_public_rates(conn)
-    return candidate, attack_releases([*kept, candidate], threshold, deadline, rates=rates)
+    result = attack_releases([*kept, candidate], threshold, deadline, rates=rates)
+    already: set[tuple[str, int]] = set()
+    if result.recovered and kept:
+        earlier = attack_releases(kept, threshold, deadline, rates=rates)
+        already = {(cell_id(found.key), found.truth) for found in earlier.recovered}
+    return candidate, result, already
 
 
 def protect(url: str, threshold: int, rebuild: Callable[[], None]) -> Protection:
@@ -149,12 +165,17 @@ def protect(url: str, threshold: int, rebuild: Callable[[], None]) -> Protection
     deadline = started + AUDIT_SECONDS
     forced = 0
     for audit_round in range(1, MAX_ROUNDS + 1):
-        candidate, result = _attack_candidates(url, threshold, deadline)
-        if not result.recovered:
-            return Protection(result.checked, forced, audit_round - 1, time.monotonic() - started)
-        pinned = sorted({cell_id(found.key) for found in result.recovered})
+        candidate, result, already = _attack_candidates(url, threshold, deadline)
+        fresh = [f for f in result.recovered if (cell_id(f.key), f.truth) not in already]
+        if not fresh:
+            protection = Protection(
+                result.checked, forced, audit_round - 1, time.monotonic() - started
+            )
+            protection.already_out = sorted({cell for cell, _ in already})
+            return protection
+        pinned = sorted({cell_id(found.key) for found in fresh})
         with psycopg.connect(url) as conn:
-            added = _withhold(conn, candidate, result.recovered, audit_round)
+            added = _withhold(conn, candidate, fresh, audit_round)
         if not added:
             break
         forced += added
