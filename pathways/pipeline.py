@@ -11,7 +11,7 @@ from ingestion.run import IngestSummary, ingest_landing
 from pathways import settings
 from pathways.build import dbt, warehouse
 from pathways.orchestrate import run_lease
-from pathways.publish import access, disclosure, publish
+from pathways.publish import access, disclosure, partner_limits, publish
 from quality import checks
 
 
@@ -165,7 +165,7 @@ def run(
         raise settings.ConfigurationError(f"landing folder {landing} does not exist")
     result = RunResult(url or warehouse.resolve_warehouse_url())
     loader = prepare(result.warehouse_url)
-    with run_lease.held(loader):
+    with run_lease.held(loader), partner_limits.enforced(loader):
         result.ingest = load_landing(landing, loader, progress=progress)
         try:
             result.dbt_summary = build_warehouse(loader, full_refresh=full_refresh)
@@ -219,6 +219,6 @@ def gate_built_warehouse(url: str) -> RunResult:
     """The quality gate alone, on a warehouse already built: also one run at a time."""
     result = RunResult(url)
     loader = prepare(url)
-    with run_lease.held(loader):
+    with run_lease.held(loader), partner_limits.enforced(loader):
         gate(loader, result)
     return result

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ from conftest import SERVER_URL, TEST_KEY
 from pathways import pipeline
 from pathways.build import warehouse
 from pathways.orchestrate import run_lease
+from pathways.publish import access, partner_limits
 from pathways.synthetic import generate
 
 
@@ -102,3 +104,33 @@ def test_a_dag_runs_lease_blocks_the_command_line_until_it_lapses(
     assert pipeline.run(landing, url=database_url, deliver=False).ok
     with psycopg.connect(database_url) as conn:
         assert conn.execute("select count(*) from control.run_lease").fetchone()[0] == 0
+
+
+def test_a_partner_holding_a_read_open_past_its_limits_cannot_stall_a_run(
+    landing, fresh_url, monkeypatch
+):
+    """Issue 27: a partner who switched its own timeouts off and kept a read of a partner view
+    open in a transaction held the views' rebuild, so the run and its lease, for as long as it
+    liked. The run's watchdog ends the session once it is past the partner's limits."""
+    monkeypatch.setenv("PATHWAYS_PSEUDONYM_KEY", TEST_KEY.decode())
+    monkeypatch.setenv("PATHWAYS_PARTNER_IDLE_LIMIT", "2s")
+    monkeypatch.setattr(partner_limits, "CHECK_EVERY_SECONDS", 1.0)
+    assert pipeline.run(landing, url=fresh_url, deliver=False).ok
+    partner = psycopg.connect(access.role_url(fresh_url, "pathways_partner"))
+    try:
+        partner.execute("set statement_timeout = 0")
+        partner.execute("set idle_in_transaction_session_timeout = 0")
+        partner.execute("select count(*) from partner.cycle_summary").fetchone()  # stays open
+        outcome = {}
+        second = threading.Thread(
+            target=lambda: outcome.update(run=pipeline.run(landing, url=fresh_url, deliver=False)),
+            daemon=True,
+        )
+        second.start()
+        second.join(timeout=300)
+        assert not second.is_alive(), "the run waited on the partner's open transaction"
+        assert outcome["run"].ok, outcome["run"].report()
+        with pytest.raises(psycopg.OperationalError):
+            partner.execute("select 1")
+    finally:
+        partner.close()

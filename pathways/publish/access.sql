@@ -30,9 +30,33 @@ alter role pathways_partner nosuperuser nocreatedb nocreaterole noreplication no
     connection limit 20;
 alter role pathways_partner set statement_timeout = '30s';
 alter role pathways_partner set idle_in_transaction_session_timeout = '60s';
+-- A partner may `set` its own timeouts to 0: while a run holds the warehouse the loader ends
+-- partner sessions past these limits (pathways/publish/partner_limits.py), so it must see and
+-- signal them.
+grant pg_read_all_stats, pg_signal_backend to pathways_loader;
 alter role pathways_analyst nosuperuser nocreatedb nocreaterole nobypassrls;
 alter role pathways_analyst set statement_timeout = '5min';
 alter role pathways_career_lead nosuperuser nocreatedb nocreaterole nobypassrls;
+
+-- Every login may call the advisory-lock and large-object functions by default (PUBLIC). A
+-- partner who takes one of Pathways' lock keys stalls every run; one who creates large objects
+-- writes to the warehouse until the disk fills. In this database only the loader may call them
+-- (an administrator always can). Function privileges are the database's own.
+do $functions$
+declare
+    routine regprocedure;
+begin
+    for routine in
+        select oid::regprocedure from pg_proc
+        where pronamespace = 'pg_catalog'::regnamespace
+            and (proname ~ '^pg_(try_)?advisory_' or proname ~ '^lo_' or proname in (
+                'loread', 'lowrite'))
+    loop
+        execute format('revoke execute on function %s from public', routine);
+        execute format('grant execute on function %s to pathways_loader', routine);
+    end loop;
+end
+$functions$;
 
 -- Nobody gets anything by default: connecting, temporary tables and the public schema are
 -- granted role by role.
