@@ -62,6 +62,10 @@ def lifetime_costs() -> dict[str, float]:
 
 
 TOLERANCE = 1e-6
+# No count exceeds this (a national cohort is about 620,000 students): where everything around
+# a withheld count is withheld too, nothing else bounds it above, and an unbounded program
+# is no answer. Bounded, such a count is simply not pinned.
+MOST_STUDENTS = 10_000_000
 
 
 def read_published(conn, candidates: bool = False) -> dict[str, list[dict]]:
@@ -501,7 +505,7 @@ def _attack_part(system: System, truth, threshold, deadline, rng) -> tuple[list,
         return [], 0, 0
     a_eq, b_eq = _matrices(system, system.equalities)
     a_ub, b_ub = _matrices(system, system.at_most)
-    bounds = [(0, None)] * len(system.index)
+    bounds = [(0, MOST_STUDENTS)] * len(system.index)
     for variable, value in system.known.items():
         bounds[system.index[variable]] = (value, value)
     matrices = (a_eq, b_eq, a_ub, b_ub, bounds)
