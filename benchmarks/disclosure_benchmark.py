@@ -14,6 +14,7 @@ view's shown share by area level. Nothing is timed in the tests; this prints fig
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import shutil
@@ -30,7 +31,9 @@ sys.path.insert(0, str(REPO))
 
 from pathways import pipeline  # noqa: E402
 from pathways.build import warehouse  # noqa: E402
-from pathways.publish import shown_share  # noqa: E402
+from pathways.publish import releases, shown_share  # noqa: E402
+from pathways.publish.disclosure_audit import read_public_rates  # noqa: E402
+from pathways.publish.disclosure_releases import latest_ranges  # noqa: E402
 from pathways.synthetic import generate  # noqa: E402
 
 SERVER = os.environ.get("PATHWAYS_BENCH_SERVER_URL", "postgresql://postgres@127.0.0.1:5432")
@@ -66,6 +69,29 @@ def correct_one_row(landing: Path, cycle: int) -> None:
         )  # fmt: skip
     )
     path.write_text("".join(lines), encoding="utf-8")
+
+
+def print_ranges(url: str, threshold: int = 5) -> None:
+    """What an attacker holding every release can still learn of a sample of the latest
+    release's withheld small counts: how many whole values remain possible for each."""
+    with psycopg.connect(url) as conn:
+        kept = releases.earlier(conn, [2024])
+        rates = read_public_rates(conn)
+    found = latest_ranges(kept, threshold, share=0.1, rates=rates)
+    widths = sorted(math.floor(item.high + 1e-6) - math.ceil(item.low - 1e-6) + 1 for item in found)
+    if not widths:
+        print("no withheld small counts sampled")
+        return
+
+    def at(share: float) -> int:
+        return widths[min(len(widths) - 1, int(share * len(widths)))]
+
+    print(
+        f"what a reader of every release can still learn of {len(widths)} withheld counts from"
+        f" 1 to {threshold - 1} (a 10 % sample of the last release): possible whole values"
+        f" per count: min {widths[0]}, 10th percentile {at(0.1)}, median {at(0.5)},"
+        f" max {widths[-1]}; {sum(w <= 2 for w in widths)} with only two"
+    )
 
 
 def release(landing: Path, url: str, label: str) -> None:
@@ -105,6 +131,7 @@ def main() -> None:
             f"local authorities' headline percentages at cycle 7: {exact + banded} of {figures}"
             f" shown ({exact} exactly, {banded} as a band)"
         )
+        print_ranges(url)
         with psycopg.connect(url) as conn:
             shown = shown_share.measure(conn, [f"publication_{v}" for v in shown_share.VIEWS])
         for view in shown_share.VIEWS:

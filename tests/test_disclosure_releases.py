@@ -237,5 +237,5 @@ def test_a_count_an_earlier_release_already_gave_away_is_reported_and_does_not_h
                     )
         result = pipeline.gate_built_warehouse(url)
         assert result.ok, result.report()
-        assert "already recoverable from earlier releases" in result.report()
+        assert "already out in earlier releases" in result.report()
         assert cell(small) in result.report()

@@ -29,7 +29,7 @@ from pathways.publish.disclosure_audit import (
     read_published,
     read_truth,
 )
-from pathways.publish.disclosure_releases import attack_releases
+from pathways.publish.disclosure_releases import attack_releases, shown
 
 __all__ = ["AuditIncomplete", "DisclosureUnprotected", "Protection", "protect", "reset"]
 
@@ -59,8 +59,9 @@ class Protection:
         )
         if self.already_out:
             text += (
-                f"; WARNING: {len(self.already_out)} counts were already recoverable from "
-                f"earlier releases alone: {', '.join(self.already_out[:5])}"
+                f"; WARNING: {len(self.already_out)} counts were already out in earlier "
+                f"releases (shown, or recoverable from them alone): "
+                f"{', '.join(self.already_out[:5])}"
             )
         return text
 
@@ -156,6 +157,7 @@ def _attack_candidates(url: str, threshold: int, deadline: float):
     if result.recovered and kept:
         earlier = attack_releases(kept, threshold, deadline, rates=rates)
         already = {(cell_id(found.key), found.truth) for found in earlier.recovered}
+        already |= shown(kept, rates)
     return candidate, result, already
 
 
@@ -171,7 +173,9 @@ def protect(url: str, threshold: int, rebuild: Callable[[], None]) -> Protection
             protection = Protection(
                 result.checked, forced, audit_round - 1, time.monotonic() - started
             )
-            protection.already_out = sorted({cell for cell, _ in already})
+            protection.already_out = sorted(
+                {cell_id(f.key) for f in result.recovered} - {cell_id(f.key) for f in fresh}
+            )
             return protection
         pinned = sorted({cell_id(found.key) for found in fresh})
         with psycopg.connect(url) as conn:

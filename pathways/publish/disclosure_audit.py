@@ -495,6 +495,34 @@ def attack_system(system: System, truth, threshold, deadline, rng) -> tuple[list
     return found, checked, programs
 
 
+def _program(system: System):
+    a_eq, b_eq = _matrices(system, system.equalities)
+    a_ub, b_ub = _matrices(system, system.at_most)
+    bounds = [(0, MOST_STUDENTS)] * len(system.index)
+    for variable, value in system.known.items():
+        bounds[system.index[variable]] = (value, value)
+    return a_eq, b_eq, a_ub, b_ub, bounds
+
+
+def ranges(system: System, truth, threshold: int, wanted) -> list[Recovered]:
+    """Every withheld count from 1 to threshold-1 that `wanted(key)` picks, with the whole
+    range of values everything published allows it (what an attacker can still learn)."""
+    truth = ChainMap(system.derived_truth(truth), truth)
+    found = []
+    for part in _withheld_components(system):
+        keys = [key for key in part.index if key not in part.known and wanted(key)
+                and 1 <= truth.get(key, 0) < threshold]  # fmt: skip
+        matrices = _program(part) if keys else None
+        for key in keys:
+            objective = np.zeros(len(part.index))
+            objective[part.index[key]] = 1
+            low = _solve(part, matrices, objective)[part.index[key]]
+            objective[part.index[key]] = -1
+            high = _solve(part, matrices, objective)[part.index[key]]
+            found.append(Recovered(key, truth[key], low, high))
+    return found
+
+
 def _attack_part(system: System, truth, threshold, deadline, rng) -> tuple[list, int, int]:
     targets = [
         variable
@@ -503,12 +531,7 @@ def _attack_part(system: System, truth, threshold, deadline, rng) -> tuple[list,
     ]
     if not targets:
         return [], 0, 0
-    a_eq, b_eq = _matrices(system, system.equalities)
-    a_ub, b_ub = _matrices(system, system.at_most)
-    bounds = [(0, MOST_STUDENTS)] * len(system.index)
-    for variable, value in system.known.items():
-        bounds[system.index[variable]] = (value, value)
-    matrices = (a_eq, b_eq, a_ub, b_ub, bounds)
+    matrices = _program(system)
     recovered, programs = [], 0
     # A feasible point that moves a count by a whole student proves it is not pinned, and random
     # directions move most withheld counts at once; the rest are bounded one by one.

@@ -30,6 +30,7 @@ from pathways.publish.disclosure_audit import (
     attack_system,
     cell_id,
     group_by_component,
+    ranges,
 )
 from pathways.publish.releases import NOT_FIGURES, Release
 
@@ -203,3 +204,29 @@ def attack_releases(
     for item in recovered.values():
         item.key = _untagged(item.key)
     return Attack(list(recovered.values()), checked, programs, time.monotonic() - started)
+
+
+def latest_ranges(releases: list[Release], threshold: int, share: float, seed: int = 0, rates=None):
+    """For a random `share` of the latest release's withheld counts from 1 to threshold-1: the
+        whole range of values that every release together allows each, to a reader who assumes at
+    most k students changed between releases (cohort untagged)."""
+    latest, rng = len(releases) - 1, random.Random(seed)
+    found = []
+    for system in _merged(releases, rates).values():
+        truth, pairs = _truth(system, releases), _pairs(system)
+        linked = _few_changed(system, pairs, truth) if pairs else system
+        found += ranges(linked, truth, threshold,
+                        lambda key: key[0][1] == latest and rng.random() < share)  # fmt: skip
+    for item in found:
+        item.key = _untagged(item.key)
+    return found
+
+
+def shown(releases: list[Release], rates=None) -> set[tuple[str, int]]:
+    """Every count these releases show, as (cell, count): out already, whatever comes next."""
+    return {
+        (cell_id(_untagged(key)), round(value))
+        for system in _merged(releases, rates).values()
+        for key, value in system.known.items()
+        if key not in system.derived
+    }
