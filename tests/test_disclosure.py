@@ -86,6 +86,13 @@ def as_partner(url: str) -> str:
 
 
 def run_at(landing: Path, url: str, threshold: int, monkeypatch) -> pipeline.RunResult:
+    """Publish the shape at this threshold as a warehouse's first release would: these tests
+    are about one release (test_disclosure_releases.py compares releases, a threshold changed
+    between them too), so the shared warehouse forgets what it published before."""
+    with psycopg.connect(url) as conn:
+        if conn.execute("select to_regclass('disclosure.release')").fetchone()[0]:
+            conn.execute("truncate disclosure.release, disclosure.release_row,"
+                         " disclosure.release_cell")  # fmt: skip
     monkeypatch.setenv("PATHWAYS_SUPPRESSION_THRESHOLD", str(threshold))
     result = pipeline.run(landing, url=url, deliver=False)
     assert result.ok, result.report()
