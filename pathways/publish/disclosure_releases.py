@@ -22,6 +22,7 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import Iterator
+from decimal import Decimal
 
 from pathways.publish.disclosure_audit import (
     VIEWS,
@@ -46,7 +47,11 @@ def _fingerprints(release: Release) -> dict[tuple, frozenset]:
     rows: dict[tuple, set] = defaultdict(set)
     for view in VIEWS:
         for row in release.published.get(view, []):
-            figures = sorted(item for item in row.items() if item[0] not in NOT_FIGURES)
+            figures = sorted(
+                (column, float(value) if isinstance(value, Decimal) else value)
+                for column, value in row.items()
+                if column not in NOT_FIGURES
+            )  # the candidates' numerics are Decimal, a kept release's (jsonb) float
             rows[(row["cohort"], _part(view, row))].add((view, *figures))
     return {part: frozenset(found) for part, found in rows.items()}
 

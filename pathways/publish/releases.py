@@ -101,10 +101,14 @@ def record(conn: psycopg.Connection, publication_id: int) -> list[int]:
     conn.execute(
         """
         insert into disclosure.release_cell (cohort, publication_id, cell_id, n, suppressed)
-        select cohort, %s, cell_id, n, suppressed from disclosure.disclosure_suppression
-        where cohort = any(%s)
+        select cohort, %(id)s, cell_id, n, suppressed from disclosure.disclosure_suppression
+        where cohort = any(%(cohorts)s)
+        union all  -- the bands the audit withheld (band|<percentage>|<cohort>|...): kept so
+        select split_part(cell_id, '|', 3)::integer, %(id)s, cell_id, null, true
+        from disclosure.forced_withheld
+        where cell_id like 'band|%%' and split_part(cell_id, '|', 3)::integer = any(%(cohorts)s)
         """,
-        (publication_id, changed),
+        {"id": publication_id, "cohorts": changed},
     )
     return sorted(changed)
 

@@ -9,7 +9,11 @@ with progress as (
 ),
 
 forced as (
-    select * from {{ ref('stg_disclosure__forced_withheld') }}
+    -- bands the audit withholds now, and bands an earlier release withheld (they stay so)
+    select cell_id from {{ ref('stg_disclosure__forced_withheld') }}
+    union all
+    select cell_id from {{ ref('stg_disclosure__released_withheld') }}
+    where cell_id like 'band|%'
 ),
 
 withheld as (
