@@ -29,7 +29,7 @@ from pathways.publish.disclosure_audit import (
     read_published,
     read_truth,
 )
-from pathways.publish.disclosure_releases import attack_releases, shown
+from pathways.publish.disclosure_releases import attack_releases, shown, unchanged_parts
 
 __all__ = ["AuditIncomplete", "DisclosureUnprotected", "Protection", "protect", "reset"]
 
@@ -142,9 +142,11 @@ def _withhold(conn, candidate: releases.Release, recovered: list, audit_round: i
 
 
 def _attack_candidates(url: str, threshold: int, deadline: float):
-    """The candidates and every earlier release of their cohorts, attacked together; returns
-    the candidates, what is recovered, and what the earlier releases alone already give away
-    (as (cell, count) pairs: publishing cannot take it back, so it does not hold the gate)."""
+    """The candidates and every earlier release of their cohorts, attacked together (parts
+    unchanged since the last release were attacked then); returns the candidates, what is
+    recovered, and what the earlier releases already give away (shown, or recoverable from
+    them alone) as (cell, count) pairs: publishing cannot take that back, so it does not hold
+    the gate."""
     with psycopg.connect(url) as conn:
         candidate = releases.Release(
             read_published(conn, candidates=True), releases.by_cell(read_truth(conn))
@@ -152,12 +154,14 @@ def _attack_candidates(url: str, threshold: int, deadline: float):
         cohorts = sorted({row["cohort"] for rows in candidate.published.values() for row in rows})
         kept = releases.earlier(conn, cohorts)
         rates = read_public_rates(conn)
-    result = attack_releases([*kept, candidate], threshold, deadline, rates=rates)
+    skip = unchanged_parts(kept[-1], candidate) if kept else frozenset()
+    result = attack_releases([*kept, candidate], threshold, deadline, rates=rates, skip=skip)
     already: set[tuple[str, int]] = set()
     if result.recovered and kept:
-        earlier = attack_releases(kept, threshold, deadline, rates=rates)
-        already = {(cell_id(found.key), found.truth) for found in earlier.recovered}
-        already |= shown(kept, rates)
+        already = shown(kept, rates)
+        if any(found.release < len(kept) for found in result.recovered):  # an older copy
+            earlier = attack_releases(kept, threshold, deadline, rates=rates)
+            already |= {(cell_id(found.key), found.truth) for found in earlier.recovered}
     return candidate, result, already
 
 

@@ -393,6 +393,7 @@ class Recovered:
     truth: int
     low: float
     high: float
+    release: int | None = None  # its release's place, when releases were attacked together
 
 
 @dataclass
