@@ -245,7 +245,11 @@ def unchanged_parts(last: Release, candidate: Release) -> frozenset:
     candidate in its place the attack is the same, so the gate need not run it again (a new
     cycle, or a correction, is then the only part attacked)."""
     rows_last, rows_now = _fingerprints(last), _fingerprints(candidate)
-    truth_last, truth_now = _truth_by_part(last.truth), _truth_by_part(candidate.truth)
+    truth_last = _truth_by_part(last.truth)
+    # the candidates' answer sheet also has counts no view publishes (sectors by gender below
+    # LEP areas): compare the kept release's cells only
+    cells = {cell for part in truth_last.values() for cell, _ in part}
+    truth_now = _truth_by_part({c: n for c, n in candidate.truth.items() if c in cells})
     return frozenset(
         part
         for part, rows in rows_now.items()
