@@ -109,12 +109,20 @@ def coded(codes: CodeList) -> Parser:
     return parse
 
 
+# Numbers as a spreadsheet or a person writes them: digits, one decimal point, a sign. Python's
+# float() also takes `1_0` (ten), `1e1`, `nan` and `inf`: none of them is a figure an extract
+# means (issue 27: a comparison rate `1_0` was loaded as 10.0).
+PLAIN_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
+def plain_number(text: str) -> float | None:
+    text = text.strip()
+    return float(text) if PLAIN_DECIMAL.fullmatch(text) else None
+
+
 def whole_number_in(allowed: set[int], what: str) -> Parser:
     def parse(text: str) -> str | Problem:
-        try:
-            number = float(text)
-        except ValueError:
-            number = None
+        number = plain_number(text)
         if number is None or not number.is_integer() or int(number) not in allowed:
             listed = ", ".join(str(n) for n in sorted(allowed))
             return Problem(f"is not a {what}: expected one of {listed}")
@@ -125,9 +133,8 @@ def whole_number_in(allowed: set[int], what: str) -> Parser:
 
 def number_between(low: float, high: float, what: str) -> Parser:
     def parse(text: str) -> str | Problem:
-        try:
-            number = float(text.rstrip("%"))
-        except ValueError:
+        number = plain_number(text.strip().removesuffix("%"))
+        if number is None:
             return Problem(f"is not a number ({what})")
         if not low <= number <= high:
             return Problem(f"is outside {low:g}-{high:g} ({what})")

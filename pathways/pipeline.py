@@ -74,7 +74,13 @@ def load_landing(landing: Path, url: str, progress=None) -> IngestSummary:
     return summary
 
 
+def require_landing(landing: Path) -> None:
+    if not Path(landing).is_dir():
+        raise settings.ConfigurationError(f"landing folder {landing} does not exist")
+
+
 def ingest(landing: Path, url: str, progress=None) -> IngestSummary:
+    require_landing(landing)
     prepare(url)
     return load_landing(landing, url, progress=progress)
 
@@ -161,8 +167,7 @@ def run(
     """Files to partner views: ingest, build the warehouse with dbt, then the quality gate,
     then (if it passed and deliver) the deliveries; one run at a time per warehouse
     (run_lease.RunInProgress if another holds it)."""
-    if not Path(landing).is_dir():
-        raise settings.ConfigurationError(f"landing folder {landing} does not exist")
+    require_landing(landing)
     result = RunResult(url or warehouse.resolve_warehouse_url())
     loader = prepare(result.warehouse_url)
     with run_lease.held(loader), partner_limits.enforced(loader):

@@ -147,6 +147,7 @@ def test_comparison_rates_load_and_their_rules_reject(tmp_path, conn, key):
         {"la_code": "999", "pct_neet_or_not_known": "4"},
         {"la_code": "391", "pct_neet_or_not_known": "101"},
         {"la_code": "390", "pct_neet_or_not_known": "6"},
+        {"la_code": "393", "pct_neet_or_not_known": "1_0"},  # issue 27: was loaded as 10.0
     ])  # fmt: skip
 
     ingest(conn, landing, key)
@@ -156,6 +157,7 @@ def test_comparison_rates_load_and_their_rules_reject(tmp_path, conn, key):
         (path, 3, "la_code", "999", "is not in the local authority code list (code or label)"),
         (path, 4, "pct_neet_or_not_known", "101", "is outside 0-100 (% NEET or not known)"),
         (path, 5, "la_code", "390", "appears again (first at line 2)"),
+        (path, 6, "pct_neet_or_not_known", "1_0", "is not a number (% NEET or not known)"),
     ]
     assert conn.execute(
         "select la_code, pct_neet_or_not_known from raw.destination_comparison"
@@ -214,6 +216,18 @@ def test_a_destinations_load_pulls_only_the_cohorts_destinations(tmp_path):
     ]
     cycle = orchestration.pull_extracts(str(landing.root), tmp_path / "cycle", 2024, cycle=1)
     assert not list(cycle.rglob("destinations*"))
+
+
+@pytest.mark.parametrize("narrowed", [False, True])
+def test_a_load_from_a_missing_landing_fails_with_the_commands_message(tmp_path, narrowed):
+    """Issue 27: a DAG run whose landing did not exist pulled 0 files and went on to build and
+    publish; it fails as `pathways run` does."""
+    from pathways import settings
+    from pathways.orchestrate import orchestration
+
+    missing = str(tmp_path / "no-such-landing")
+    with pytest.raises(settings.ConfigurationError, match="landing folder .* does not exist"):
+        orchestration.pull_extracts(missing, tmp_path / "pulled", *((2024, 1) if narrowed else ()))
 
 
 @pytest.mark.parametrize(

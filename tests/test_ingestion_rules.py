@@ -32,6 +32,11 @@ INTERVIEWS = "cohort=2024/cycle=1/interviews_ADV001.csv"
         ("disadvantaged", "yes", "is not in the Y/N code list (code or label)"),
         ("attendance_pct", "101", "is outside 0-100 (attendance %)"),
         ("attendance_pct", "lots", "is not a number (attendance %)"),
+        # issue 27: Python's float() reads `9_5` as 95, and takes `nan` and `1e2`
+        ("attendance_pct", "9_5", "is not a number (attendance %)"),
+        ("attendance_pct", "nan", "is not a number (attendance %)"),
+        ("attendance_pct", "1e2", "is not a number (attendance %)"),
+        ("year_group", "1_0", "is not a year group: expected one of 9, 10, 11"),
     ],
 )
 def test_roster_rule_rejects_the_row(tmp_path, conn, key, column, value, reason):

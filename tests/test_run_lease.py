@@ -113,7 +113,7 @@ def test_a_partner_holding_a_read_open_past_its_limits_cannot_stall_a_run(
     open in a transaction held the views' rebuild, so the run and its lease, for as long as it
     liked. The run's watchdog ends the session once it is past the partner's limits."""
     monkeypatch.setenv("PATHWAYS_PSEUDONYM_KEY", TEST_KEY.decode())
-    monkeypatch.setenv("PATHWAYS_PARTNER_IDLE_LIMIT", "2s")
+    monkeypatch.setattr(partner_limits, "IDLE_IN_TRANSACTION_LIMIT", "2s")
     monkeypatch.setattr(partner_limits, "CHECK_EVERY_SECONDS", 1.0)
     assert pipeline.run(landing, url=fresh_url, deliver=False).ok
     partner = psycopg.connect(access.role_url(fresh_url, "pathways_partner"))

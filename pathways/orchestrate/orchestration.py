@@ -15,7 +15,7 @@ import psycopg
 
 from pathways import pipeline
 from pathways.build import warehouse
-from pathways.settings import STATE_DIR
+from pathways.settings import STATE_DIR, ConfigurationError
 
 DEFAULT_LANDING = STATE_DIR / "demo-landing"
 WAREHOUSE_CONN_ID = "pathways_warehouse"
@@ -50,13 +50,20 @@ def pull_extracts(
     destinations), with their relative paths (and so their identity for idempotent loading)
     kept. Remote landings go through Airflow's ObjectStoragePath, so S3 or SFTP need only a
     connection, not code."""
+    local = Path(urlsplit(location).path if location.startswith("file:") else location)
+    if _is_local(location) and not local.is_dir():
+        # what `pathways run` says (issue 27: a DAG run on a missing landing "succeeded")
+        raise ConfigurationError(f"landing folder {location} does not exist")
     if _is_local(location) and cohort is None and cycle is None and not destinations:
-        return Path(urlsplit(location).path if location.startswith("file:") else location)
+        return local
     from airflow.sdk import ObjectStoragePath
 
-    root = ObjectStoragePath(location if not _is_local(location) else f"file://{location}")
+    root = ObjectStoragePath(location if not _is_local(location) else f"file://{local}")
+    if not root.is_dir():
+        raise ConfigurationError(f"landing {location} does not exist or cannot be read")
     if into.exists():
         shutil.rmtree(into)
+    into.mkdir(parents=True)
     for source in root.rglob("*"):
         if not source.is_file():
             continue

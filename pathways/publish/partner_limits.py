@@ -13,7 +13,6 @@ access.sql); it can never end an administrator's session.
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from collections.abc import Iterator
 
@@ -42,11 +41,7 @@ where activity.datname = current_database()
 
 
 def limits() -> dict[str, str]:
-    """The limits in force: the role settings', unless the environment sets others (seconds)."""
-    return {
-        "statement": os.environ.get("PATHWAYS_PARTNER_STATEMENT_LIMIT", STATEMENT_LIMIT),
-        "idle": os.environ.get("PATHWAYS_PARTNER_IDLE_LIMIT", IDLE_IN_TRANSACTION_LIMIT),
-    }
+    return {"statement": STATEMENT_LIMIT, "idle": IDLE_IN_TRANSACTION_LIMIT}
 
 
 def end_overrunning_sessions(conn: psycopg.Connection) -> int:
