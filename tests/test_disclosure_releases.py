@@ -18,14 +18,13 @@ import os
 import shutil
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 from conftest import scratch_warehouse
 
 from pathways import pipeline
-from pathways.publish import releases
+from pathways.publish import access, releases
 from pathways.publish.disclosure_audit import read_public_rates, read_published, read_truth
 from pathways.publish.disclosure_releases import attack_releases
 from pathways.synthetic import generate
@@ -55,14 +54,12 @@ ATTACK_BUDGET_SECONDS = 150
 UNSURE = "Unsure / no plan yet"
 
 
-def as_partner(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(netloc=f"pathways_partner@{parts.hostname}:{parts.port}"))
-
-
 def kept_release(url: str) -> releases.Release:
     """What a partner downloads now, and (for the attacker's scorer) the counts behind it."""
-    with psycopg.connect(as_partner(url)) as partner, psycopg.connect(url) as owner:
+    with (
+        psycopg.connect(access.role_url(url, "pathways_partner")) as partner,
+        psycopg.connect(url) as owner,
+    ):
         return releases.Release(read_published(partner), releases.by_cell(read_truth(owner)))
 
 

@@ -51,9 +51,8 @@ def pull_extracts(
     kept. Remote landings go through Airflow's ObjectStoragePath, so S3 or SFTP need only a
     connection, not code."""
     local = Path(urlsplit(location).path if location.startswith("file:") else location)
-    if _is_local(location) and not local.is_dir():
-        # what `pathways run` says (issue 27: a DAG run on a missing landing "succeeded")
-        raise ConfigurationError(f"landing folder {location} does not exist")
+    if _is_local(location):  # issue 27: a DAG run on a missing landing "succeeded"
+        pipeline.require_landing(local)
     if _is_local(location) and cohort is None and cycle is None and not destinations:
         return local
     from airflow.sdk import ObjectStoragePath

@@ -177,9 +177,7 @@ def protect(url: str, threshold: int, rebuild: Callable[[], None]) -> Protection
             protection = Protection(
                 result.checked, forced, audit_round - 1, time.monotonic() - started
             )
-            protection.already_out = sorted(
-                {cell_id(f.key) for f in result.recovered} - {cell_id(f.key) for f in fresh}
-            )
+            protection.already_out = sorted({cell_id(f.key) for f in result.recovered})
             return protection
         pinned = sorted({cell_id(found.key) for found in fresh})
         with psycopg.connect(url) as conn:

@@ -419,7 +419,17 @@ def _matrices(system: System, rows: list[tuple[dict[tuple, float], float]]):
 
 
 def _solve(system, matrices, objective):
-    result = _solve_whole(system, matrices, objective)
+    """The program in whole numbers (HiGHS branch and bound): counts are integers."""
+    a_eq, b_eq, a_ub, b_ub, bounds = matrices
+    constraints = []
+    if a_eq is not None:
+        constraints.append(LinearConstraint(a_eq, b_eq, b_eq))
+    if a_ub is not None:
+        constraints.append(LinearConstraint(a_ub, -np.inf, b_ub))
+    low, high = np.array(bounds, dtype=float).T
+    integrality = np.array([0 if key in system.continuous else 1 for key in system.index])
+    result = milp(objective, constraints=constraints, integrality=integrality,
+                  bounds=Bounds(low, high), options={"time_limit": 60})  # fmt: skip
     if result.status != 0:
         raise AuditIncomplete(
             f"the figures are inconsistent with their own totals: {result.message}"
@@ -427,19 +437,13 @@ def _solve(system, matrices, objective):
     return result.x
 
 
-def _solve_whole(system, matrices, objective):
-    """The same program in whole numbers (HiGHS branch and bound): counts are integers."""
-    a_eq, b_eq, a_ub, b_ub, bounds = matrices
-    constraints = []
-    if a_eq is not None:
-        constraints.append(LinearConstraint(a_eq, b_eq, b_eq))
-    if a_ub is not None:
-        constraints.append(LinearConstraint(a_ub, -np.inf, b_ub))
-    low = np.array([bound[0] for bound in bounds], dtype=float)
-    high = np.array([np.inf if bound[1] is None else bound[1] for bound in bounds], dtype=float)
-    integrality = np.array([0 if key in system.continuous else 1 for key in system.index])
-    return milp(objective, constraints=constraints, integrality=integrality,
-                bounds=Bounds(low, high), options={"time_limit": 60})  # fmt: skip
+def _extremes(system: System, matrices, key: tuple):
+    """Two feasible points: one with `key` as low as it can be, one as high."""
+    objective = np.zeros(len(system.index))
+    objective[system.index[key]] = 1
+    low_point = _solve(system, matrices, objective)
+    objective[system.index[key]] = -1
+    return low_point, _solve(system, matrices, objective)
 
 
 def _moved(system: System, solution, truth, variables) -> set[tuple]:
@@ -515,11 +519,7 @@ def ranges(system: System, truth, threshold: int, wanted) -> list[Recovered]:
                 and 1 <= truth.get(key, 0) < threshold]  # fmt: skip
         matrices = _program(part) if keys else None
         for key in keys:
-            objective = np.zeros(len(part.index))
-            objective[part.index[key]] = 1
-            low = _solve(part, matrices, objective)[part.index[key]]
-            objective[part.index[key]] = -1
-            high = _solve(part, matrices, objective)[part.index[key]]
+            low, high = (point[part.index[key]] for point in _extremes(part, matrices, key))
             found.append(Recovered(key, truth[key], low, high))
     return found
 
@@ -546,11 +546,7 @@ def _attack_part(system: System, truth, threshold, deadline, rng) -> tuple[list,
             continue
         if time.monotonic() > deadline:
             raise AuditIncomplete("the disclosure audit ran out of time")
-        objective = np.zeros(len(system.index))
-        objective[system.index[variable]] = -1
-        high_point = _solve(system, matrices, objective)
-        objective[system.index[variable]] = 1
-        low_point = _solve(system, matrices, objective)
+        low_point, high_point = _extremes(system, matrices, variable)
         programs += 2
         for point in (low_point, high_point):
             open_targets -= _moved(system, point, truth, open_targets)

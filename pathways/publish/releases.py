@@ -31,7 +31,6 @@ class Release:
 
     published: dict[str, list[dict]]
     truth: dict[str, int]
-    publication_id: int | None = None  # None: the candidates, not yet published
 
 
 def _candidate_rows() -> sql.Composed:
@@ -129,7 +128,7 @@ def earlier(conn: psycopg.Connection, cohorts: list[int]) -> list[Release]:
     ):
         truth[publication_id][cell] = n
     return [
-        Release(published[publication_id], truth[publication_id], publication_id)
+        Release(published[publication_id], truth[publication_id])
         for publication_id in sorted(published)
     ]
 
