@@ -161,9 +161,10 @@ class RosterExtract(Extract):
 
             def aged_12_to_17(born: str):
                 age = age_on(date.fromisoformat(born), cycle_day)
-                return born if 12 <= age <= 17 else Problem(
-                    f"gives age {age} at the cycle; must be 12-17"
-                )  # fmt: skip
+                if 12 <= age <= 17:
+                    return born
+                side = "under 12" if age < 12 else "over 17"  # not the age: a reason is shown
+                return Problem(f"gives an age {side} at the cycle; must be 12-17")
 
             self.fields = _bound_to_file(
                 extract.fields, context, date_of_birth=lambda p: _also(p, aged_12_to_17)

@@ -42,9 +42,12 @@ def _refuse_unusable_header(header: list[str], fields) -> None:
 
 
 def _refuse_header_against_contract(header: list[str], fields) -> None:
-    duplicates = sorted(name for name, seen in Counter(header).items() if name and seen > 1)
-    if duplicates:
-        raise BadHeader(f"column(s) appear more than once in the header: {', '.join(duplicates)}")
+    repeated = sorted(name for name, seen in Counter(header).items() if name and seen > 1)
+    if repeated:
+        # Only contract names are named: a file without its header has a student's row there.
+        known = {f.name for f in fields}
+        named = [name for name in repeated if name in known] or [f"{len(repeated)} column(s)"]
+        raise BadHeader(f"column(s) appear more than once in the header: {', '.join(named)}")
     missing = [f.name for f in fields if f.required and f.name not in header]
     if missing:
         raise BadHeader(f"missing required column(s): {', '.join(missing)}")

@@ -140,7 +140,8 @@ def _plain_reason(problem: Exception) -> str:
         return str(problem)
     if isinstance(problem, OSError):
         return f"cannot be read: {problem.strerror or problem}"
-    return f"cannot be read as an extract ({type(problem).__name__}: {problem})"[:500]
+    # Not the message: a parser's or the database's quotes the value it choked on.
+    return f"cannot be read as an extract ({type(problem).__name__})"
 
 
 def _supersede(cursor: psycopg.Cursor, file_id: int) -> None:

@@ -259,7 +259,7 @@ def _xlsx_rows(path: Path):
         # The <dimension> a file claims is not trusted: a claim of A1:XFD1048576 would pad
         # every row to 16,384 cells and add empty rows up to a million.
         sheet.reset_dimensions()
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        for number, values in enumerate(_parsed(sheet.iter_rows(values_only=True)), start=1):
             if number > MAX_XLSX_ROWS:
                 raise UnreadableFile(f"the sheet has more than {MAX_XLSX_ROWS} rows")
             if len(values) > MAX_COLUMNS:
@@ -276,6 +276,28 @@ def _xlsx_rows(path: Path):
         workbook.close()
 
 
+def _parsed(rows: Iterator[tuple]) -> Iterator[tuple]:
+    """The sheet's rows; a row openpyxl cannot parse is named by its number, and the parser's
+    message is not kept: it quotes the cell (a UPN typed as a number, a surname as a date)."""
+    number = 0
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except (ValueError, TypeError, OverflowError) as error:  # a cell's text against its type
+            raise UnreadableFile(
+                f"sheet row {number + 1}: a cell cannot be read as the type the workbook "
+                f"declares for it ({type(error).__name__}); retype the cell as text"
+            ) from None
+        except Exception as error:  # noqa: BLE001 - any parse failure of a hostile workbook
+            raise UnreadableFile(
+                f"not a readable XLSX workbook ({type(error).__name__} in sheet row {number + 1})"
+            ) from None
+        number += 1
+        yield values
+
+
 def _xlsx_batches(path: Path, size: int) -> Iterator[Batch]:
     try:
         rows = _xlsx_rows(path)
@@ -290,9 +312,8 @@ def _xlsx_batches(path: Path, size: int) -> Iterator[Batch]:
     except Exception as error:  # noqa: BLE001 - any parse failure of a hostile workbook
         # openpyxl raises whatever its XML and type parsing meets (KeyError, ValueError,
         # ParseError, EntitiesForbidden, TypeError...): the file is quarantined with it.
-        raise UnreadableFile(
-            f"not a readable XLSX workbook ({type(error).__name__}: {error})"[:500]
-        ) from None
+        # Its message is not kept: a parser quotes what it could not read, a student's data.
+        raise UnreadableFile(f"not a readable XLSX workbook ({type(error).__name__})") from None
 
 
 def read_batches(

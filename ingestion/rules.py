@@ -148,12 +148,16 @@ def code_list_items(codes: CodeList) -> Parser:
 
     def parse(text: str) -> str | Problem:
         found = []
-        for item in text.split(";"):
+        items = text.split(";")
+        for position, item in enumerate(items, start=1):
             if not item.strip():
                 continue
             code = codes.lookup(item)
-            if code is None:
-                return Problem(f"has '{item.strip()}', which is not in the {codes.name} code list")
+            if code is None:  # described, not quoted: it may be free text about the student
+                return Problem(
+                    f"has an item ({position} of {len(items)}, {len(item.strip())} characters) "
+                    f"that is not in the {codes.name} code list"
+                )
             found.append(code)
         return ";".join(sorted(set(found))) or NULL
 

@@ -199,10 +199,11 @@ def deliver_packs(url: str, cohort: int | None = None, cycle: int | None = None)
 def deliver(url: str) -> list[str]:
     """After a passing gate, what the DAG's deliver group does: the latest cycle's packs and the
     open-data files. Returns a line for the run's report."""
-    from pathways.deliver import ees_export
+    from pathways.deliver import ees_export, outbox
 
-    cohort, cycle, written = deliver_packs(url)
-    files = ees_export.export(access.loader_url(url))  # ees_screen.ScreenFailed if unfit
+    with outbox.delivering(settings.outbox()):  # packs and open data switched in together
+        cohort, cycle, written = deliver_packs(url)
+        files = ees_export.export(access.loader_url(url))  # ees_screen.ScreenFailed if unfit
     return [
         f"delivered: {len(written)} career-lead packs (XLSX + PDF) for cohort {cohort} cycle "
         f"{cycle} and {len(files)} open-data files, in {settings.shown(settings.outbox())}"
@@ -214,10 +215,14 @@ def _deliver_into(result: RunResult, url: str) -> None:
     reason (the published figures stand: they passed the gate)."""
     from pathways.deliver import ees_screen
 
+    kept = "the last delivered release stands"
     try:
         result.deliveries = deliver(url)
     except ees_screen.ScreenFailed as unfit:
-        result.errors.append(f"open data not written: {unfit}")
+        result.errors.append(f"open data not written: {unfit}; {kept}")
+    except OSError as failure:  # a full disk, an outbox it may not write
+        where = f" ({settings.shown(Path(failure.filename))})" if failure.filename else ""
+        result.errors.append(f"deliveries not written: {failure.strerror}{where}; {kept}")
 
 
 def gate_built_warehouse(url: str) -> RunResult:

@@ -139,7 +139,8 @@ def _publication(conn: psycopg.Connection, status: Status) -> None:
 def _deliveries(outbox: Path) -> list[dict]:
     """Each delivery folder of the outbox: how many files, and when the newest was written."""
     found = []
-    for folder in sorted({path.parent for path in outbox.rglob("*") if path.is_file()}):
+    delivered = {path.parent for path in outbox.rglob("*") if path.is_file()}
+    for folder in sorted(f for f in delivered if ".staging-" not in str(f.relative_to(outbox))):
         files = [path for path in folder.iterdir() if path.is_file()]
         newest = max(path.stat().st_mtime for path in files)
         found.append({

@@ -4,6 +4,12 @@ with every roster student and nothing executable, written by a passing run."""
 from __future__ import annotations
 
 import csv
+import hashlib
+import os
+import shutil
+import stat
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,6 +34,7 @@ INJECTIONS = [
     "\r=1+1",
 ]
 SCHOOL_NAME = '=HYPERLINK("http://attacker.invalid","Click")'
+MATHTEXT_SCHOOL = r"St Mary $\sqrt{$ High School"
 MULTILINE_PLAN = "Book a college taster day\nTalk to family about the options"
 
 
@@ -60,7 +67,13 @@ def delivered(tmp_path_factory, monkeypatch_module):
             row["surname"] = INJECTIONS[index]
             row["forename"] = INJECTIONS[-1 - index]
 
+    def mathtext_school(index, row):  # matplotlib read "$...$" as mathtext and failed
+        if row["urn"] == second_urn:
+            row["school_name"] = MATHTEXT_SCHOOL
+
+    second_urn = sorted(cohort.glob("cycle=2/roster_*.csv"))[1].stem.split("_")[1]
     rewrite(cohort / "schools.csv", hostile_school)
+    rewrite(cohort / "schools.csv", mathtext_school)
     rewrite(first_school, hostile_names)
     interviews = sorted(cohort.glob("cycle=2/interviews_*.csv"))[0]
     missed = {}
@@ -182,6 +195,63 @@ def test_the_pdf_summary_is_one_page_naming_the_school(delivered):
         assert "All programme schools" in text and "(LEP area)" in text
         urn = pdf.name.split("_")[0]
         assert f"URN {urn}" in text
+
+
+def test_a_school_name_reaches_the_pdf_as_plain_text(delivered):
+    pdf = next(packs(delivered)[0].parent.glob("*_St_Mary_sqrt_High_School.pdf"))
+    assert MATHTEXT_SCHOOL in pypdf.PdfReader(pdf).pages[0].extract_text()
+
+
+def test_every_delivery_is_private_to_the_service_user(delivered):
+    """Packs hold names, SEN status, NEET risk and action plans: 0600 in 0700 folders."""
+    paths = [delivered["outbox"], *delivered["outbox"].rglob("*")]
+    modes = {path: stat.S_IMODE(path.stat().st_mode) for path in paths}
+    assert len(modes) > 15 and not any(p.name.startswith(".staging") for p in modes)
+    wrong = {str(p): oct(mode) for p, mode in modes.items()
+             if mode != (0o700 if p.is_dir() else 0o600)}  # fmt: skip
+    assert not wrong
+
+
+def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
+    return {
+        str(path.relative_to(folder)): (hashlib.sha256(path.read_bytes()).hexdigest(),
+                                        path.stat().st_mtime_ns)
+        for path in sorted(folder.rglob("*")) if path.is_file()
+    }  # fmt: skip
+
+
+DELIVER_UNDER_A_SIZE_LIMIT = """
+import resource, signal, sys
+from pathways import pipeline
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, as on a full disk
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[2]), int(sys.argv[2])))
+result = pipeline.RunResult(sys.argv[1])
+pipeline._deliver_into(result, sys.argv[1])
+print(result.errors[0] if result.errors else "delivered")
+"""
+
+
+def test_a_delivery_that_cannot_be_written_leaves_the_last_good_release(delivered, tmp_path):
+    """Issue 27: a write failing part way (a full disk) left an outbox mixing two releases,
+    with .partial files, one of them a pack of personal data."""
+    outbox = tmp_path / "outbox"
+    shutil.copytree(delivered["outbox"], outbox)
+    before = snapshot(outbox)
+    sizes = {name: (outbox / name).stat().st_size for name in before}
+    largest_pack = max(size for name, size in sizes.items() if "career_lead" in name)
+    largest_open = max(size for name, size in sizes.items() if name.startswith("ees/"))
+    assert largest_open > largest_pack  # so every pack is written and the open data fails
+    finished = subprocess.run(
+        [sys.executable, "-c", DELIVER_UNDER_A_SIZE_LIMIT, delivered["url"],
+         str(largest_pack + 1)],
+        capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PATHWAYS_OUTBOX": str(outbox)},
+    )  # fmt: skip
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    assert "deliveries not written: File too large" in finished.stdout
+    assert "the last delivered release stands" in finished.stdout
+    assert snapshot(outbox) == before  # not one file changed, none added, none left half-made
+    assert not list(outbox.glob(".staging*"))
 
 
 # --- Open data: every file passes the EES screener's rules (pathways/deliver/ees_screen.py) ---

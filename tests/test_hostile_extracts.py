@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import resource
 import subprocess
 import sys
@@ -103,9 +104,52 @@ def test_a_broken_workbook_is_quarantined_and_the_rest_loads(tmp_path, conn, key
     summary = ingest(conn, landing, key)
     reasons = quarantined(conn)
     assert set(reasons) == {ROSTER}, reasons
-    assert reasons[ROSTER].startswith(("not a readable XLSX", "the workbook has no sheet"))
+    readable = ("not a readable XLSX", "the workbook has no sheet", "sheet row")
+    assert reasons[ROSTER].startswith(readable)
     assert summary.count("loaded") == 2  # schools.csv and the other roster
     assert count(conn, "raw.roster") == 1
+
+
+def retyped_cell(reference: str, cell_type: str, text: str):
+    """A sheet change: the cell holds text under a type it cannot be read as."""
+
+    def change(xml: bytes) -> bytes:
+        cell = rf'<c r="{reference}"[^>]*?(/>|>.*?</c>)'.encode()
+        typed = f'<c r="{reference}" t="{cell_type}"><v>{text}</v></c>'.encode()
+        changed, found = re.subn(cell, typed, xml, count=1)
+        assert found, reference
+        return changed
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("reference", "cell_type", "text"),
+    [("A3", "n", upn(2)), ("C2", "d", "Lovelace-Byron")],
+    ids=["a UPN typed as a number", "a surname typed as a date"],
+)
+def test_a_mistyped_workbook_cell_is_described_never_quoted(
+    tmp_path, conn, key, reference, cell_type, text
+):
+    """Issue 27: openpyxl's message quotes the cell, and it reached the quarantine reason (a
+    pseudonymous schema), the run report and `status`. The value stays in the file alone."""
+    landing = Landing(tmp_path)
+    tamper(xlsx_roster(tmp_path / ROSTER), SHEET, retyped_cell(reference, cell_type, text))
+    summary = ingest(conn, landing, key)
+    reason = quarantined(conn)[ROSTER]
+    assert reason.startswith(f"sheet row {reference[1:]}: a cell cannot be read as the type")
+    for shown in (reason, summary.report()):
+        assert text not in shown and text.split("-")[0] not in shown
+
+
+def test_free_text_in_a_coded_list_is_not_echoed_in_the_report(tmp_path, conn, key):
+    landing = Landing(tmp_path)
+    landing.roster([roster_row(1)])
+    told = "Mum rang: Ada's dad left"
+    landing.interviews([interview_row(1, interventions=f"careers_workshop;{told}")])
+    report = ingest(conn, landing, key).report()
+    assert "has an item (2 of 2, 24 characters) that is not in" in report
+    assert "Mum rang" not in report and told in rejects(conn)[0][3]  # kept in restricted only
 
 
 def test_nul_bytes_reject_their_rows_only(tmp_path, conn, key):

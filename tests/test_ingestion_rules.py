@@ -23,8 +23,8 @@ INTERVIEWS = "cohort=2024/cycle=1/interviews_ADV001.csv"
         ("surname", "", "is required but blank"),
         ("date_of_birth", "2010-02-30", "is not a date: expected YYYY-MM-DD or DD/MM/YYYY"),
         ("date_of_birth", "15.01.2010", "is not a date: expected YYYY-MM-DD or DD/MM/YYYY"),
-        ("date_of_birth", "2000-01-15", "gives age 24 at the cycle; must be 12-17"),
-        ("date_of_birth", "2014-01-15", "gives age 10 at the cycle; must be 12-17"),
+        ("date_of_birth", "2000-01-15", "gives an age over 17 at the cycle; must be 12-17"),
+        ("date_of_birth", "2014-01-15", "gives an age under 12 at the cycle; must be 12-17"),
         ("gender", "X", "is not in the gender code list (code or label)"),
         ("year_group", "12", "is not a year group: expected one of 9, 10, 11"),
         ("year_group", "ten", "is not a year group: expected one of 9, 10, 11"),
@@ -72,7 +72,7 @@ def test_roster_rule_rejects_the_row(tmp_path, conn, key, column, value, reason)
         (
             "interventions",
             "mock_interview;juggling",
-            "has 'juggling', which is not in the intervention code list",
+            "has an item (2 of 2, 8 characters) that is not in the intervention code list",
         ),
     ],
 )

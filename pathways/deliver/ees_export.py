@@ -29,6 +29,7 @@ import psycopg
 
 from pathways import settings
 from pathways.build import warehouse
+from pathways.deliver import outbox
 
 COUNTRY = ("E92000001", "England")
 # Every programme school is in the North East region (both LEP areas lie within it).
@@ -292,10 +293,10 @@ def export(url: str, into: Path | None = None) -> list[Path]:
     data files."""
     from pathways.deliver import ees_screen
 
-    folder = into or settings.outbox() / "ees"
-    folder.mkdir(parents=True, exist_ok=True)
+    final = Path(into or settings.outbox() / "ees")
     written = []
-    with psycopg.connect(url) as conn:
+    with outbox.delivering(final.parent) as staging, psycopg.connect(url) as conn:
+        folder = staging.folder(final.name)
         lookups = _lookups(conn)
         reference = ees_screen.reference(conn)
         for dataset in DATASETS:
@@ -309,19 +310,14 @@ def export(url: str, into: Path | None = None) -> list[Path]:
             path = folder / f"pathways_{dataset.view}.csv"
             meta = path.with_name(f"pathways_{dataset.view}.meta.csv")
             if not cohorts:  # nothing to publish yet (improvement needs two cycles)
-                path.unlink(missing_ok=True)
-                meta.unlink(missing_ok=True)
                 continue
             columns = (
                 GEOGRAPHY_COLUMNS
                 + [f.file_column for f in filters]
                 + [i.column for i in dataset.indicators]
             )
-            partial, partial_meta = (
-                file.with_name(file.name + ".partial") for file in (path, meta)
-            )
             seen: dict[str, list] = {flt.file_column: [] for flt in filters}
-            with open(partial, "w", newline="", encoding="utf-8") as handle:
+            with open(path, "w", newline="", encoding="utf-8") as handle:
                 writer = csv.DictWriter(handle, fieldnames=columns, restval="")
                 writer.writeheader()
                 for row in _rows(conn, dataset, filters, lookups):
@@ -333,11 +329,7 @@ def export(url: str, into: Path | None = None) -> list[Path]:
             for column, values in seen.items():
                 if "Total" not in values and column not in defaults and values:
                     defaults[column] = values[0]
-            _write_meta(filters, defaults, dataset, partial_meta)
-            screening = ees_screen.screen(partial, partial_meta, reference,
-                                          name=path.name, meta_name=meta.name)  # fmt: skip
-            screening.raise_if_failed()
-            partial.replace(path)
-            partial_meta.replace(meta)
-            written.append(path)
+            _write_meta(filters, defaults, dataset, meta)
+            ees_screen.screen(path, meta, reference).raise_if_failed()
+            written.append(final / path.name)
     return written

@@ -57,10 +57,12 @@ def _shown(value) -> str:
 
 
 def write(conn: psycopg.Connection, pack, cohort: int, cycle: int, term: dict, path: Path) -> Path:
-    """Draw the page and write it to path (through a temporary name); returns path."""
+    """Draw the page and write it to path; returns path."""
     import matplotlib
 
     matplotlib.use("Agg")  # no screen: render straight to the file
+    # Every text is plain: a school named "St Mary $\\sqrt{$" is not mathtext (issue 27).
+    matplotlib.rcParams["text.parse_math"] = False
     from matplotlib import pyplot
 
     lep_area, lep_name = conn.execute(
@@ -125,8 +127,6 @@ def write(conn: psycopg.Connection, pack, cohort: int, cycle: int, term: dict, p
     figure.text(0.04, 0.012, "The LEP area's and all schools' figures are the published partner "
                 "figures; 'withheld' marks a figure withheld to protect small numbers.",
                 fontsize=8, color="0.35")  # fmt: skip
-    partial = path.with_suffix(".pdf.partial")
-    figure.savefig(partial, format="pdf")
+    figure.savefig(path, format="pdf")
     pyplot.close(figure)
-    partial.replace(path)
     return path

@@ -2,8 +2,9 @@
 
 Read from restricted.career_lead_students (personal data, every roster student) by the loader,
 one school at a time, and written to the outbox beside a one-page PDF summary
-(pathways/deliver/pack_summary.py). A pack is written to a temporary name and renamed, so a
-reader never opens half a file.
+(pathways/deliver/pack_summary.py). A cycle's packs are staged and switched into place together,
+private to the service's user (pathways/deliver/outbox.py): a reader never opens half a file
+nor a folder mixing two releases.
 
 Four sheets: Summary (this cycle against the last), Needs attention (who to see now and why),
 Students (each roster student's profile) and Knowledge scores (each area's score and change);
@@ -28,6 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pathways import settings
 from pathways.build import warehouse
+from pathways.deliver import outbox
 
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
@@ -384,11 +386,10 @@ def write_packs(url: str, cohort: int, cycle: int, into: Path | None = None) -> 
     """One pack per school on the cycle's rosters; returns what was written."""
     from pathways.deliver import pack_summary
 
-    folder = into or settings.outbox()
-    folder = folder / "career_lead_packs" / f"cohort={cohort}" / f"cycle={cycle}"
-    folder.mkdir(parents=True, exist_ok=True)
+    relative = f"career_lead_packs/cohort={cohort}/cycle={cycle}"
     packs = []
-    with psycopg.connect(url) as conn:
+    with outbox.delivering(into or settings.outbox()) as staging, psycopg.connect(url) as conn:
+        folder = staging.folder(relative)
         labels = _labels(conn)
         areas = conn.execute(
             'select code, "column", label from reference.knowledge_areas order by 1'
@@ -423,9 +424,10 @@ def write_packs(url: str, cohort: int, cycle: int, into: Path | None = None) -> 
             _scores_sheet(book, students, areas)
             if pack.destinations:
                 _destinations_sheet(conn, book, cohort, school, labels)
-            partial = pack.path.with_suffix(".xlsx.partial")
-            book.save(partial)
-            partial.replace(pack.path)
+            book.save(pack.path)
             pack.pdf = pack_summary.write(conn, pack, cohort, cycle, term, folder / f"{stem}.pdf")
             packs.append(pack)
+    final = (into or settings.outbox()) / relative
+    for pack in packs:  # where they are once switched in
+        pack.path, pack.pdf = final / pack.path.name, final / pack.pdf.name
     return packs
