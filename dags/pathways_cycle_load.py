@@ -70,7 +70,16 @@ def pathways_cycle_load():
     def take_run_lease() -> None:
         # One pipeline per warehouse (pathways/orchestrate/run_lease.py): refused while
         # `pathways run` or `pathways gate` holds it; the task's retries then wait for it.
-        orchestration.take_run_lease(get_current_context()["run_id"])
+        context = get_current_context()
+
+        def run_ended(run_id: str) -> bool:  # a run marked failed in the UI kept its lease
+            try:
+                state = context["ti"].get_dagrun_state(context["dag"].dag_id, run_id)
+            except Exception:  # noqa: BLE001 - not a run of this DAG: its lease is not ours to end
+                return False
+            return state not in ("queued", "running")
+
+        orchestration.take_run_lease(context["run_id"], run_ended)
 
     @task(trigger_rule="all_done")
     def release_run_lease() -> None:
@@ -127,7 +136,9 @@ def pathways_cycle_load():
 
         @task
         def publish_figures(verification_id: str) -> dict:
-            return orchestration.publish_candidates(verification_id)
+            return orchestration.publish_candidates(
+                verification_id, get_current_context()["run_id"]
+            )
 
         publish_figures(verify_contracts())
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ingestion.schema import WrongPseudonymKey
 from pathways import pipeline
-from pathways.orchestrate.run_lease import RunInProgress
+from pathways.orchestrate.run_lease import LeaseLost, RunInProgress
 from pathways.settings import ConfigurationError
 
 
@@ -114,7 +114,11 @@ def _partner_login(args) -> int:
     url = warehouse.resolve_warehouse_url()
     warehouse.ensure_database(url)
     access.apply(url)
-    login, password = access.create_partner_login(url, args.organisation, args.connections)
+    try:
+        login, password = access.create_partner_login(url, args.organisation, args.connections)
+    except access.LoginRefused as refused:
+        print(f"pathways partner-login: {refused}", file=sys.stderr)
+        return 2
     print(f"login {login} (at most {args.connections} connections); password: {password}")
     print("Give it to the partner over a secure channel; it is not stored anywhere else.")
     return 0
@@ -182,6 +186,23 @@ def _docs(args) -> int:
         command, dict(os.environ), site.parent / "docs-server.log",
         f"http://127.0.0.1:{args.port}/index.html", ready, wait_seconds=30,
     )  # fmt: skip
+
+
+def _lease(args) -> int:
+    """Who holds the run lease; with --release, end it (a holder that is gone for good)."""
+    import psycopg
+
+    from pathways.build import warehouse
+    from pathways.orchestrate import run_lease
+
+    with psycopg.connect(warehouse.resolve_loader_url()) as conn:
+        holder = run_lease.holder_now(conn) or run_lease.abandoned(conn)
+        if not args.release:
+            print(f"run lease: {holder or 'free'}")
+            return 0
+        released = run_lease.release_any(conn)
+    print(f"released the run lease of {released}" if released else "the run lease was free")
+    return 0
 
 
 def _status(args) -> int:
@@ -272,6 +293,14 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="the same, as JSON for scripts")
     status.set_defaults(handler=_status)
 
+    lease = commands.add_parser("lease", help="who holds the run lease; --release ends it")
+    lease.add_argument(
+        "--release",
+        action="store_true",
+        help="end the lease (only when its holder is gone: see the README)",
+    )
+    lease.set_defaults(handler=_lease)
+
     docs = commands.add_parser("docs", help="build the dbt docs (lineage) and serve them")
     docs.add_argument("--port", type=int, default=8081)
     docs.set_defaults(handler=_docs)
@@ -285,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigurationError, WrongPseudonymKey) as error:
         print(f"pathways: {error}", file=sys.stderr)
         return 2
-    except RunInProgress as busy:
+    except (RunInProgress, LeaseLost) as busy:
         print(f"pathways: {busy}", file=sys.stderr)
         return 3
 

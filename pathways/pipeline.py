@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -138,23 +140,36 @@ def verify_candidates(url: str, verification_id: str | None = None, layers=check
     return verification
 
 
-def publish_candidates(url: str, verification_id: str) -> publish.Publication:
-    """Swap the verified figures in for partners."""
+def publish_candidates(url: str, verification_id: str, holder: str) -> publish.Publication:
+    """Swap the verified figures in for partners, if holder still holds the run lease."""
     url = access.loader_url(url)
-    publication = publish.publish(url)
+    publication = publish.publish(url, holder=holder)
     checks.record_decision(url, verification_id, published=True)
     return publication
 
 
-def gate(url: str, result: RunResult) -> None:
-    """The quality gate: publish the candidate figures only if every failing-level check passed."""
+def gate(url: str, result: RunResult, holder: str) -> None:
+    """The quality gate: publish the candidate figures only if every failing-level check passed
+    (and holder, this run, still holds the lease)."""
     try:
         result.verification = verify_candidates(url)
     except GateClosed as closed:
         result.verification = closed.verification
         result.errors.append("quality gate closed: the partner figures were left unchanged")
         return
-    result.publication = publish_candidates(url, result.verification.verification_id)
+    result.publication = publish_candidates(url, result.verification.verification_id, holder)
+
+
+@contextlib.contextmanager
+def leased(url: str) -> Iterator[tuple[str, str]]:
+    """The run lease, taken before anything else touches the warehouse (the access migration
+    included: run beside a build, its grants failed the build), then the migration and the
+    partners' limits; yields (the loader's url, the lease's holder)."""
+    warehouse.ensure_database(url)
+    with run_lease.held(url) as holder:
+        loader = prepare(url)
+        with partner_limits.enforced(loader):
+            yield loader, holder
 
 
 def run(
@@ -169,8 +184,7 @@ def run(
     (run_lease.RunInProgress if another holds it)."""
     require_landing(landing)
     result = RunResult(url or warehouse.resolve_warehouse_url())
-    loader = prepare(result.warehouse_url)
-    with run_lease.held(loader), partner_limits.enforced(loader):
+    with leased(result.warehouse_url) as (loader, holder):
         result.ingest = load_landing(landing, loader, progress=progress)
         try:
             result.dbt_summary = build_warehouse(loader, full_refresh=full_refresh)
@@ -178,7 +192,7 @@ def run(
             result.errors.append(str(failure))
         else:
             access.deliver_career_lead_detail(loader)
-            gate(loader, result)
+            gate(loader, result, holder)
             if result.publication and deliver:
                 _deliver_into(result, loader)
         access.apply(result.warehouse_url)  # career-lead logins for schools new in this run
@@ -228,7 +242,6 @@ def _deliver_into(result: RunResult, url: str) -> None:
 def gate_built_warehouse(url: str) -> RunResult:
     """The quality gate alone, on a warehouse already built: also one run at a time."""
     result = RunResult(url)
-    loader = prepare(url)
-    with run_lease.held(loader), partner_limits.enforced(loader):
-        gate(loader, result)
+    with leased(url) as (loader, holder):
+        gate(loader, result, holder)
     return result

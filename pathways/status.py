@@ -35,6 +35,7 @@ class Status:
     key_fingerprint: str | None = None
     warehouse_key_fingerprint: str | None = None
     run_in_progress: str | None = None
+    lease_holder_gone: str | None = None  # a lease whose holder's connection has ended
     loads: list[dict] = field(default_factory=list)
     quarantined: list[dict] = field(default_factory=list)
     rows_rejected: int = 0
@@ -46,6 +47,11 @@ class Status:
     @property
     def problems(self) -> list[str]:
         found = []
+        if self.lease_holder_gone:
+            found.append(
+                f"the run lease of {self.lease_holder_gone} outlived its holder (its process is "
+                "gone): the next run takes it over"
+            )
         if self.gate and not self.gate["published"]:
             found.append(
                 f"the last gate closed (failed checks: {self.gate['failed']}): partners still "
@@ -170,6 +176,7 @@ def collect(url: str | None = None, outbox: Path | None = None) -> Status:
         _gate(conn, status)
         _publication(conn, status)
         status.run_in_progress = run_lease.holder_now(conn)
+        status.lease_holder_gone = run_lease.abandoned(conn)
     return status
 
 
@@ -198,6 +205,9 @@ def render(status: Status, console: Console) -> None:
     console.print(f"[bold]warehouse[/] {status.warehouse}  ({status.warehouse_source})")
     console.print(f"[bold]pseudonym key[/] {key}; the warehouse was loaded with {recorded}")
     console.print(f"[bold]run in progress[/] {status.run_in_progress or 'none'}")
+    if status.run_in_progress and status.run_in_progress.startswith("airflow "):
+        console.print("  (a DAG run's lease: if Airflow shows that run ended, release it with "
+                      "`pathways lease --release`)")  # fmt: skip
     _table(console,
         "Loads (current files, by cohort and cycle)",
         ["cohort", "cycle", "files", "last loaded", "rows loaded", "rows rejected"],

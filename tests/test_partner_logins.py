@@ -8,6 +8,7 @@ import time
 
 import psycopg
 import pytest
+from conftest import scratch_warehouse
 
 from pathways.publish import access
 
@@ -18,7 +19,7 @@ def logins(database_url):
     with psycopg.connect(database_url) as conn:
         conn.execute("create schema if not exists partner")
         conn.execute("create or replace view partner.probe as select 1 as one")
-        conn.execute("grant select on partner.probe to pathways_partner")
+        conn.execute("grant select on partner.probe to pathways_partner_reader")
     made = [
         access.create_partner_login(database_url, name, connections=2)
         for name in ("Tees Valley College", "North East Employers' Group")
@@ -67,3 +68,38 @@ def test_a_partner_login_cannot_take_more_than_its_connections(logins):
     finally:
         for conn in held:
             conn.close()
+
+
+def test_a_partner_login_reads_only_the_warehouse_it_was_made_for(logins):
+    """Issue 27: a login made for one warehouse read the partner views of every Pathways
+    warehouse on the server (connect was granted to pathways_partner, and it was a member)."""
+    college, _ = logins
+    with scratch_warehouse() as other:
+        access.apply(other)
+        elsewhere = college.replace(college.rsplit("/", 1)[1], other.rsplit("/", 1)[1])
+        with pytest.raises(psycopg.OperationalError, match="permission denied for database"):
+            psycopg.connect(elsewhere)
+    with psycopg.connect(college) as conn:  # its own warehouse, as before
+        assert conn.execute("select one from partner.probe").fetchone() == (1,)
+
+
+def test_a_login_name_taken_by_another_organisation_is_refused(logins, database_url):
+    """Issue 27: a second organisation whose name reduced to the same login silently reset the
+    first one's password; a name with no Latin letter gave a traceback."""
+    college, _ = logins
+    with pytest.raises(access.LoginRefused, match="already another organisation's"):
+        access.create_partner_login(database_url, "Tees Valley College!")
+    with psycopg.connect(college) as conn:  # the first organisation's password still works
+        assert conn.execute("select one from partner.probe").fetchone() == (1,)
+    with pytest.raises(access.LoginRefused, match="no letter or digit"):
+        access.partner_login_name("東京大学")
+    assert access.partner_login_name("Collège Sainte-Thérèse") == "partner_college_sainte_therese"
+    somebody = access.partner_login_name("Somebody Else's")
+    with psycopg.connect(database_url) as conn:
+        conn.execute(f"create role {somebody} login")
+    try:
+        with pytest.raises(access.LoginRefused, match="a role Pathways did not make"):
+            access.create_partner_login(database_url, "Somebody Else's")
+    finally:
+        with psycopg.connect(database_url) as conn:
+            conn.execute(f"drop role {somebody}")

@@ -14,7 +14,8 @@ import psycopg
 import pytest
 from conftest import scratch_warehouse
 
-from pathways import pipeline
+from pathways import pipeline, status
+from pathways.orchestrate import run_lease
 from pathways.publish import publish
 from pathways.synthetic import generate
 
@@ -85,3 +86,28 @@ def test_a_read_during_publication_gets_the_previous_figures_at_once(built):
             " from partner.cycle_summary"
         ).fetchone()
     assert changed[0] == changed[1] > 0
+
+
+def current_publication(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        current = conn.execute("select publication_id from published.current_publication")
+        return current.fetchone()[0]
+
+
+def test_a_run_that_lost_its_lease_publishes_nothing(built):
+    """Issue 27: the lease's connection dropped (pg_terminate_backend, an idle_session_timeout),
+    a second run took the lease and published, and the first then published too. Now the first
+    is refused in its publishing transaction, and `status` flags the lease its holder lost."""
+    before = current_publication(built)
+    with run_lease.held(built) as holder, psycopg.connect(built, autocommit=True) as admin:
+        admin.execute("select pg_terminate_backend(keeper_pid) from control.run_lease")
+        assert run_lease.abandoned(admin) == holder
+        assert "outlived its holder" in " ".join(status.collect(built).problems)
+        with pytest.raises(run_lease.LeaseLost, match="lost its lease"):  # nobody took it
+            publish.publish(built, holder=holder)
+        run_lease.acquire(admin, "airflow manual__2", run_lease.DAG_LEASE, keep=False)
+        with pytest.raises(run_lease.LeaseLost, match="nothing was published"):
+            publish.publish(built, holder=holder)
+        assert publish.publish(built, holder="airflow manual__2").rows  # the holder may
+        run_lease.release(admin, "airflow manual__2")
+    assert current_publication(built) == before + 1

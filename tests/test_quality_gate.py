@@ -57,8 +57,7 @@ def test_partners_see_nothing_until_a_clean_build_passes_the_gate(clone):
     assert count(clone, "select count(*) from publication.publication_cycle_summary") > 0
     assert count(clone, "select count(*) from partner.cycle_summary") == 0  # built, not gated
 
-    result = pipeline.RunResult(clone)
-    pipeline.gate(clone, result)
+    result = pipeline.gate_built_warehouse(clone)
 
     assert result.ok, result.report()
     verification = result.verification
@@ -241,8 +240,7 @@ def test_after_a_published_verification_the_gate_reads_what_was_built_or_loaded_
     files' loaded_at set to now): the next verification reads row by row only cycle 4, so a
     defect planted in cycle 4 is caught and the same defect in cycle 1, verified and unchanged
     since, is not read again; whole-table checks still see the whole table; `whole` reads all."""
-    result = pipeline.RunResult(clone)
-    pipeline.gate(clone, result)
+    result = pipeline.gate_built_warehouse(clone)
     assert result.ok, result.report()
     with psycopg.connect(clone) as conn:
         for fact in ("fct_interview", "fct_knowledge_score"):

@@ -11,15 +11,17 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from datetime import timedelta
 
 import psycopg
 import pytest
 from conftest import SERVER_URL, TEST_KEY
+from processes import with_environment
 
-from pathways import pipeline
+from pathways import cli, pipeline
 from pathways.build import warehouse
-from pathways.orchestrate import run_lease
+from pathways.orchestrate import orchestration, run_lease
 from pathways.publish import access, partner_limits
 from pathways.synthetic import generate
 
@@ -134,3 +136,56 @@ def test_a_partner_holding_a_read_open_past_its_limits_cannot_stall_a_run(
             partner.execute("select 1")
     finally:
         partner.close()
+
+
+def test_a_killed_runs_dbt_dies_with_it(landing, fresh_url):
+    """Issue 27: SIGKILL of `pathways run` alone (not its process group, as a supervisor or the
+    OOM killer does) left its dbt building beside the next run."""
+    marker = f"PATHWAYS_TEST_RUN={uuid.uuid4().hex}"
+    name, value = marker.split("=")
+    victim = subprocess.Popen(
+        [sys.executable, "-m", "pathways.cli", "run", "--landing", str(landing)],
+        env={**os.environ, "WAREHOUSE_URL": fresh_url, name: value,
+             "PATHWAYS_PSEUDONYM_KEY": TEST_KEY.decode()},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 300
+    while not (with_environment(marker) - {victim.pid}) and time.monotonic() < deadline:
+        time.sleep(0.2)  # until dbt has started
+    assert with_environment(marker) - {victim.pid}, "dbt never started"
+    victim.kill()
+    victim.wait(timeout=60)
+    # Before the fix dbt lived on until it next wrote to its dead parent's pipe (~10 s on a
+    # small build, for ever on a quiet one); killed with its parent, it is gone at once.
+    deadline = time.monotonic() + 5
+    while with_environment(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not with_environment(marker), "the killed run's children live on"
+
+
+def test_a_refused_gate_leaves_the_warehouse_untouched(fresh_url):
+    """Issue 27: `pathways gate` ran the access migration before asking for the lease, so its
+    grants raced a running build ("tuple concurrently updated"). Refused now before touching it."""
+    warehouse.ensure_database(fresh_url)
+    with psycopg.connect(fresh_url) as conn:
+        run_lease.acquire(conn, "airflow manual__1", timedelta(hours=2), keep=False)
+    with pytest.raises(run_lease.RunInProgress):
+        pipeline.gate_built_warehouse(fresh_url)
+    with psycopg.connect(fresh_url) as conn:
+        schemas = conn.execute("select nspname from pg_namespace where nspname = 'raw'")
+        assert schemas.fetchall() == []  # the migration did not run
+
+
+def test_a_dag_run_that_ended_without_releasing_hands_its_lease_on(fresh_url, monkeypatch):
+    """Issue 27: a DAG run marked failed in the UI runs no clean-up task: its lease stayed two
+    hours. The next DAG run asks Airflow whether the holder still runs; an operator, `lease`."""
+    monkeypatch.setenv("WAREHOUSE_URL", fresh_url)
+    orchestration.take_run_lease("manual__1", run_ended=lambda run_id: False)
+    with pytest.raises(run_lease.RunInProgress, match="airflow manual__1"):
+        orchestration.take_run_lease("manual__2", run_ended=lambda run_id: False)
+    orchestration.take_run_lease("manual__2", run_ended=lambda run_id: run_id == "manual__1")
+    with psycopg.connect(fresh_url) as conn:
+        assert run_lease.holder_now(conn).startswith("airflow manual__2 since")
+    assert cli.main(["lease", "--release"]) == 0
+    with psycopg.connect(fresh_url) as conn:
+        assert run_lease.holder_now(conn) is None

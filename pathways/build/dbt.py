@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,24 @@ DBT_EXECUTABLE = Path(os.environ.get("PATHWAYS_DBT", REPO_ROOT / ".venv-dbt" / "
 # dbt_project/target. Processes building different warehouses at once each need their own: dbt
 # rewrites the manifest the DAG's cosmos task group reads from dbt_project/target.
 DBT_TARGET_VARIABLE = "PATHWAYS_DBT_TARGET"
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# Looked up here, not in the forked child: a dlopen there could wait on a lock another thread
+# of the parent held at the fork (the partner-limits watchdog runs beside the build).
+_prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+
+def _dies_with(parent: int):
+    """For preexec_fn: the child is killed when the process that started it dies, even by
+    SIGKILL (issue 27: a killed run's dbt built on beside the next run)."""
+
+    def arrange() -> None:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before the line above
+            os._exit(1)
+
+    return arrange
 
 
 class DbtFailed(RuntimeError):
@@ -56,7 +76,8 @@ def run_dbt(
     if target_path:
         command += ["--target-path", str(target_path)]
     env = {**os.environ, **profile_env(warehouse_url)}
-    finished = subprocess.run(command, capture_output=True, text=True, env=env, cwd=DBT_PROJECT)
+    finished = subprocess.run(command, capture_output=True, text=True, env=env, cwd=DBT_PROJECT,
+                              preexec_fn=_dies_with(os.getpid()))  # fmt: skip
     output = finished.stdout + finished.stderr
     if finished.returncode != 0:
         # dbt ends with a summary of every failure and its message: show that part.

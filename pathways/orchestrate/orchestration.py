@@ -104,20 +104,32 @@ def ingest_extracts(folder: Path) -> dict:
     }
 
 
-def take_run_lease(run_id: str) -> None:
-    """The DAG run's lease on the warehouse (orchestrate/run_lease.py); RunInProgress if held."""
+def dag_holder(run_id: str) -> str:
+    return f"airflow {run_id}"
+
+
+def take_run_lease(run_id: str, run_ended=None) -> None:
+    """The DAG run's lease on the warehouse (orchestrate/run_lease.py), taken before the access
+    migration; RunInProgress if held, unless by a DAG run that run_ended(its run id) says has
+    ended (marked failed or cleared: it never released its lease)."""
     from pathways.orchestrate import run_lease
 
-    loader = pipeline.prepare(warehouse.resolve_warehouse_url())
-    with psycopg.connect(loader) as conn:
-        run_lease.acquire(conn, f"airflow {run_id}", run_lease.DAG_LEASE, keep=False)
+    def ended(holder: str) -> bool:
+        other = holder.removeprefix(dag_holder(""))
+        return run_ended is not None and holder != other and run_ended(other)
+
+    url = warehouse.resolve_warehouse_url()
+    warehouse.ensure_database(url)
+    with psycopg.connect(url) as conn:
+        run_lease.acquire(conn, dag_holder(run_id), run_lease.DAG_LEASE, keep=False, ended=ended)
+    pipeline.prepare(url)
 
 
 def release_run_lease(run_id: str) -> None:
     from pathways.orchestrate import run_lease
 
     with psycopg.connect(warehouse.resolve_loader_url()) as conn:
-        run_lease.release(conn, f"airflow {run_id}")
+        run_lease.release(conn, dag_holder(run_id))
 
 
 def verify_candidates(verification_id: str) -> str:
@@ -128,10 +140,11 @@ def verify_candidates(verification_id: str) -> str:
     return verification.verification_id
 
 
-def publish_candidates(verification_id: str) -> dict[str, int]:
-    """The gate's second half, only after verify_candidates passed: rows published per table."""
+def publish_candidates(verification_id: str, run_id: str) -> dict[str, int]:
+    """The gate's second half, only after verify_candidates passed: rows published per table
+    (run_lease.LeaseLost if the run's lease has lapsed or passed to another run)."""
     url = warehouse.resolve_warehouse_url()
-    return pipeline.publish_candidates(url, verification_id).rows
+    return pipeline.publish_candidates(url, verification_id, dag_holder(run_id)).rows
 
 
 def apply_access() -> None:

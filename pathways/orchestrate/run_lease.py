@@ -9,7 +9,15 @@ The lease is one row in `control.run_lease`. A command-line run keeps a connecti
 it works and records its server process: when the run dies, even by SIGKILL, PostgreSQL ends
 that process and the next run sees the lease as abandoned at once. Airflow's tasks run in
 separate processes, so the DAG holds the lease by its run id, from its first task to its last;
-if its worker is killed the lease lapses when it expires (DAG_LEASE after it was taken).
+if its worker is killed the lease lapses when it expires (DAG_LEASE after it was taken), and a
+later DAG run takes it over at once if Airflow says the holding run has ended (marked failed or
+cleared in the UI, say: Airflow runs no clean-up task then).
+
+Holding the lease is checked where it matters (issue 27): the lease is taken before the access
+migration, and publication fences on it: `fence` in the publishing transaction refuses to
+publish for a run whose lease has gone (its connection dropped) or passed to another run, and
+holds the lease row so it cannot pass while the figures are swapped. `pathways lease --release`
+is the operator's way out of a lease whose holder is gone (`pathways status` flags one).
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import psycopg
@@ -51,17 +59,28 @@ class RunInProgress(RuntimeError):
     """Another pipeline run holds the warehouse."""
 
 
+class LeaseLost(RuntimeError):
+    """This run no longer holds the lease: it must not publish."""
+
+
 def _prepare(conn: psycopg.Connection) -> None:
     with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(hashtext('pathways.run_lease'))")
         conn.execute(SCHEMA_SQL)
 
 
-def acquire(conn: psycopg.Connection, holder: str, ttl: timedelta, keep: bool) -> None:
+def acquire(
+    conn: psycopg.Connection,
+    holder: str,
+    ttl: timedelta,
+    keep: bool,
+    ended: Callable[[str], bool] | None = None,
+) -> None:
     """Take the lease for holder (or renew it), unless another live run holds it.
 
     keep: the lease lives as long as this connection (a command-line run); otherwise until
-    it expires (a DAG run, renewed by each of its tasks).
+    it expires (a DAG run, renewed by each of its tasks). ended(other holder): whether that
+    holder is known to have ended although its lease has not expired (a DAG run marked failed).
     """
     _prepare(conn)
     with conn.transaction():
@@ -70,7 +89,7 @@ def acquire(conn: psycopg.Connection, holder: str, ttl: timedelta, keep: bool) -
         current = conn.execute(
             f"select holder, acquired_at, {ALIVE} as alive from control.run_lease for update"
         ).fetchone()
-        if current and current[0] != holder and current[2]:
+        if current and current[0] != holder and current[2] and not (ended and ended(current[0])):
             raise RunInProgress(
                 f"another run is in progress since {current[1]:%Y-%m-%d %H:%M:%S %Z} "
                 f"({current[0]}); try again when it has finished"
@@ -106,6 +125,38 @@ def holder_now(conn: psycopg.Connection) -> str | None:
     return held[0] if held else None
 
 
+def abandoned(conn: psycopg.Connection) -> str | None:
+    """A lease row whose holder is gone (its connection ended) but has not expired: the next
+    run takes it over. For `pathways status`."""
+    if conn.execute("select to_regclass('control.run_lease') is null").fetchone()[0]:
+        return None
+    gone = conn.execute(
+        f"select holder from control.run_lease where expires_at > now() and not ({ALIVE})"
+    ).fetchone()
+    return gone[0] if gone else None
+
+
+def fence(conn: psycopg.Connection, holder: str) -> None:
+    """In the caller's transaction: LeaseLost unless holder holds a live lease; the lease row
+    stays locked until the transaction ends, so the lease cannot pass meanwhile."""
+    held_now = conn.execute(
+        f"select from control.run_lease where holder = %s and {ALIVE} for share", (holder,)
+    ).fetchone()
+    if held_now is None:
+        raise LeaseLost(
+            f"this run ({holder}) lost its lease on the warehouse (its connection ended, or "
+            "another run took it over): nothing was published"
+        )
+
+
+def release_any(conn: psycopg.Connection) -> str | None:
+    """The operator's release of whatever lease there is (`pathways lease --release`)."""
+    _prepare(conn)
+    gone = conn.execute("delete from control.run_lease returning holder").fetchone()
+    conn.commit()
+    return gone[0] if gone else None
+
+
 def release(conn: psycopg.Connection, holder: str) -> None:
     _prepare(conn)
     conn.execute("delete from control.run_lease where holder = %s", (holder,))
@@ -117,13 +168,14 @@ def command_holder() -> str:
 
 
 @contextlib.contextmanager
-def held(url: str, holder: str | None = None) -> Iterator[None]:
-    """Hold the lease for the duration of the block (a command-line run), on a warehouse the
-    access migration has prepared (pipeline.prepare)."""
+def held(url: str, holder: str | None = None) -> Iterator[str]:
+    """Hold the lease for the duration of the block (a command-line run); yields the holder,
+    for `fence`."""
     holder = holder or command_holder()
     with psycopg.connect(url) as keeper:
         acquire(keeper, holder, COMMAND_LEASE, keep=True)
         try:
-            yield
+            yield holder
         finally:
-            release(keeper, holder)
+            with contextlib.suppress(psycopg.OperationalError):  # its connection may be gone
+                release(keeper, holder)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
+import unicodedata
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
@@ -94,22 +95,36 @@ def deliver_career_lead_detail(url: str) -> None:
 
 
 PARTNER_LOGIN_PREFIX = "partner_"
+PARTNER_READER = "pathways_partner_reader"
+PARTNER_TIMEOUTS = (("statement_timeout", "30s"), ("idle_in_transaction_session_timeout", "60s"))
+MADE_FOR = "Pathways partner login for "  # the role's comment: whose login it is
+
+
+class LoginRefused(ValueError):
+    """A partner login that cannot be made as asked (its name, or a name already taken)."""
 
 
 def partner_login_name(organisation: str) -> str:
-    """partner_<organisation>, lower case letters, digits and underscores only."""
-    slug = re.sub(r"[^a-z0-9]+", "_", organisation.lower()).strip("_")[:40]
+    """partner_<organisation>: letters without accents, digits and underscores, lower case."""
+    plain = unicodedata.normalize("NFKD", organisation).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "_", plain.lower()).strip("_")[:40]
     if not slug:
-        raise ValueError(f"{organisation!r} gives no usable login name")
+        raise LoginRefused(
+            "the organisation's name has no letter or digit a login name can use (a-z, 0-9): "
+            "give it as it is written in Latin letters"
+        )
     return PARTNER_LOGIN_PREFIX + slug
 
 
 def create_partner_login(
     url: str, organisation: str, connections: int = 5, password: str | None = None
 ) -> tuple[str, str]:
-    """One login per partner organisation, a member of pathways_partner: it reads what every
-    partner reads, but its sessions' query text is hidden from other partners, and its own
-    connection limit keeps it from taking all of them. Returns (login, password)."""
+    """One login per partner organisation, a member of pathways_partner_reader: it reads what
+    every partner reads, in this warehouse only (it may connect to no other), its sessions'
+    query text is hidden from other partners, and its own connection limit keeps it from taking
+    all of them. Run again for the same organisation, it sets a new password (and lets the
+    login into this warehouse too); LoginRefused if the name is another organisation's or a
+    role Pathways did not make. Returns (login, password)."""
     import secrets
 
     import psycopg
@@ -119,9 +134,18 @@ def create_partner_login(
     password = password or secrets.token_urlsafe(24)
     role = sql.Identifier(login)
     with psycopg.connect(url) as conn:
-        exists = conn.execute("select 1 from pg_roles where rolname = %s", (login,)).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("create role {} login in role pathways_partner").format(role))
+        conn.execute("select pg_advisory_xact_lock(hashtext('pathways.partner_login'))")
+        _refuse_taken(conn, login, organisation)
+        exists = conn.execute("select from pg_roles where rolname = %s", (login,)).fetchone()
+        if exists is None:
+            conn.execute(sql.SQL("create role {} login").format(role))
+        conn.execute(sql.SQL("comment on role {} is {}").format(
+            role, sql.Literal(MADE_FOR + organisation)))  # fmt: skip
+        # Not in pathways_partner: its connect right on every warehouse would come with it.
+        conn.execute(sql.SQL("revoke pathways_partner from {}").format(role))
+        conn.execute(sql.SQL("grant {} to {}").format(sql.Identifier(PARTNER_READER), role))
+        conn.execute(sql.SQL("grant connect on database {} to {}").format(
+            sql.Identifier(conn.info.dbname), role))  # fmt: skip
         conn.execute(
             sql.SQL(
                 "alter role {} nosuperuser nocreatedb nocreaterole noreplication nobypassrls"
@@ -129,14 +153,33 @@ def create_partner_login(
             ).format(role, sql.Literal(connections), sql.Literal(password))
         )
         # Role settings are not inherited: the partner role's timeouts, set on the login.
-        for setting, value in (("statement_timeout", "30s"),
-                               ("idle_in_transaction_session_timeout", "60s")):  # fmt: skip
+        for setting, value in PARTNER_TIMEOUTS:
             conn.execute(
                 sql.SQL("alter role {} set {} = {}").format(
                     role, sql.Identifier(setting), sql.Literal(value)
                 )
             )
     return login, password
+
+
+def _refuse_taken(conn, login: str, organisation: str) -> None:
+    """LoginRefused if login exists but was made for another organisation, or not by Pathways
+    (issue 27: a second organisation's name silently reset the first one's password)."""
+    found = conn.execute(
+        "select shobj_description(oid, 'pg_authid'), pg_has_role(oid, 'pathways_partner', 'member')"
+        " from pg_roles where rolname = %s",
+        (login,),
+    ).fetchone()
+    if found is None or found[0] == MADE_FOR + organisation:
+        return
+    if found[0] is None and found[1]:  # made by a release before logins said whose they were
+        return
+    made_by_us = (found[0] or "").startswith(MADE_FOR)
+    whose = "another organisation's" if made_by_us else "a role Pathways did not make"
+    raise LoginRefused(
+        f"the login {login} is already {whose}: nothing was changed; give the organisation's "
+        "name in a form that tells them apart"
+    )
 
 
 def _login(url: str) -> str:

@@ -5,6 +5,9 @@
 --   pathways_loader      writes raw/restricted, runs dbt: the only role that reads UPNs and names
 --   pathways_analyst     the star schema and marts (pseudonymous), the partner views, quality
 --   pathways_partner     the partner views only; no writing, no creating, a statement timeout
+--   pathways_partner_reader  group holding the partner views' grants: pathways_partner and
+--                        the organisations' logins partner_<name>, which may connect only to
+--                        the warehouse each was made for (roles are the whole server's)
 --   pathways_career_lead group of the per-school logins career_lead_<URN>: their own school's
 --                        students only, through career_lead.my_students (row-level security)
 
@@ -14,6 +17,7 @@ declare
         ['pathways_loader', 'login'],
         ['pathways_analyst', 'login'],
         ['pathways_partner', 'login'],
+        ['pathways_partner_reader', 'nologin'],
         ['pathways_career_lead', 'nologin']
     ];
     i integer;
@@ -30,6 +34,7 @@ alter role pathways_partner nosuperuser nocreatedb nocreaterole noreplication no
     connection limit 20;
 alter role pathways_partner set statement_timeout = '30s';
 alter role pathways_partner set idle_in_transaction_session_timeout = '60s';
+grant pathways_partner_reader to pathways_partner;
 -- A partner may `set` its own timeouts to 0: while a run holds the warehouse the loader ends
 -- partner sessions past these limits (pathways/publish/partner_limits.py), so it must see and
 -- signal them.
@@ -123,7 +128,7 @@ $ownership$;
 alter default privileges for role pathways_loader in schema reference, marts, partner, quality
     grant select on tables to pathways_analyst;
 alter default privileges for role pathways_loader in schema partner
-    grant select on tables to pathways_partner;
+    grant select on tables to pathways_partner_reader;
 
 -- Tables the migration itself makes, as the loader, so that the loader owns them.
 set local role pathways_loader;
@@ -169,8 +174,8 @@ grant usage on schema reference, marts, partner, quality to pathways_analyst;
 grant select on all tables in schema reference, marts, partner, quality to pathways_analyst;
 
 -- The partner: the published views, nothing else.
-grant usage on schema partner to pathways_partner;
-grant select on all tables in schema partner to pathways_partner;
+grant usage on schema partner to pathways_partner_reader;
+grant select on all tables in schema partner to pathways_partner_reader;
 
 -- Career leads: one login per school, mapped here; each sees only its own mapping row.
 create table if not exists restricted.career_lead_login (

@@ -31,7 +31,7 @@ inner join pg_roles as login on login.oid = activity.usesysid
 where activity.datname = current_database()
     and activity.pid <> pg_backend_pid()
     and not login.rolsuper
-    and pg_has_role(activity.usesysid, 'pathways_partner', 'member')
+    and pg_has_role(activity.usesysid, 'pathways_partner_reader', 'member')
     and (
         (activity.state = 'active' and activity.query_start < now() - %(statement)s::interval)
         or (activity.state like 'idle in transaction%%'

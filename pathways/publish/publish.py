@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import psycopg
 from psycopg import sql
 
+from pathways.orchestrate import run_lease
 from pathways.publish import releases, shown_share
 
 CANDIDATES = "publication"
@@ -129,13 +130,19 @@ def _index_by_area(conn: psycopg.Connection, table: str) -> None:
 
 
 def publish(
-    url: str, lock_timeout: str = "10s", before_commit: Callable[[], None] | None = None
+    url: str,
+    lock_timeout: str = "10s",
+    before_commit: Callable[[], None] | None = None,
+    holder: str | None = None,
 ) -> Publication:
     """Add every candidate as the new version of its published table and point the partner
-    views at it, all in one transaction (before_commit sees it in flight: for tests)."""
+    views at it, all in one transaction (before_commit sees it in flight: for tests); for the
+    run holding the lease as holder (run_lease.LeaseLost, nothing published, if it does not)."""
     publication = Publication()
     with psycopg.connect(url) as conn:  # one transaction: committed on leaving the block
         conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(lock_timeout)))
+        if holder:
+            run_lease.fence(conn, holder)
         conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(PUBLISHED)))
         conn.execute(POINTER_SQL)
         (version,) = conn.execute("select nextval('published.publication_id_seq')").fetchone()
