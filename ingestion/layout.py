@@ -40,12 +40,14 @@ class LandedFile:
     problem: str | None = None  # why the name alone quarantines it
 
     @property
-    def delivered_at(self) -> datetime:
-        try:
-            modified = self.path.stat().st_mtime
-        except OSError:  # a dangling link: its own time
-            modified = self.path.lstat().st_mtime
-        return datetime.fromtimestamp(modified, tz=UTC)
+    def modified_at(self) -> datetime:
+        """The file's time: copying tools keep the sender's, so it is not when it was delivered."""
+        for look in (self.path.stat, self.path.lstat):  # a dangling link: its own time
+            try:
+                return datetime.fromtimestamp(look().st_mtime, tz=UTC)
+            except OSError:
+                continue
+        return datetime.fromtimestamp(0, tz=UTC)  # gone since it was found: quarantined later
 
     @property
     def sort_key(self) -> tuple:

@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import psycopg
@@ -44,6 +45,7 @@ class LoadContext:
         self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
         self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
         self._schools: dict[int, set[str]] = {}
+        self.deliveries: DeliveryOrder | None = None  # set once the load knows its files
 
     def pseudonym(self, upn: str) -> str:
         inner, outer = self._inner.copy(), self._outer.copy()
@@ -67,6 +69,26 @@ class LoadContext:
         """A schools or roster file changed: what depends on it must be read again."""
         if landed.kind == "schools":
             self._schools.pop(landed.cohort, None)
+
+
+class DeliveryOrder:
+    """When and in what order this load delivers the files it is the first to see (contract 1.2
+    section 1): at its start, ordered among themselves by file time, then path in byte order,
+    after everything delivered before."""
+
+    def __init__(self, conn: psycopg.Connection, landed: list[LandedFile]):
+        with conn.transaction():  # its own: each file's load commits on its own
+            self.first_sight, last = conn.execute(
+                "select now(), coalesce(max(delivery_order), 0) from raw.file_load"
+            ).fetchone()
+        by_time_then_path = sorted(landed, key=lambda f: (f.modified_at, f.relative_path.encode()))
+        self._order = {f.relative_path: last + n for n, f in enumerate(by_time_then_path, 1)}
+
+    def of(self, landed: LandedFile, current: _Delivery | None, sha256: str) -> tuple:
+        """(delivered_at, delivery_order): the same bytes again keep their first sight."""
+        if current and current.sha256 == sha256:
+            return current.delivered_at, current.delivery_order
+        return self.first_sight, self._order[landed.relative_path]
 
 
 @dataclass
@@ -180,7 +202,8 @@ def load_file(
             result.replaced_earlier_delivery = current.sha256 != sha256
         extract = extracts.get(landed.kind)
         reason = _file_problem(landed, extract, context)
-        file_id = _record_delivery(cursor, landed, sha256, size)
+        delivered = context.deliveries.of(landed, current, sha256)
+        file_id = _record_delivery(cursor, landed, sha256, size, delivered)
         if not reason:
             try:
                 with conn.transaction():
@@ -201,6 +224,8 @@ def load_file(
 class _Delivery:
     file_id: int
     sha256: str
+    delivered_at: datetime
+    delivery_order: int
     # A name no extract pattern knew when it was delivered (destinations before section 8)
     # is examined again once one does, though its bytes are the same.
     newly_known: bool
@@ -219,24 +244,24 @@ def _file_problem(landed: LandedFile, extract, context: LoadContext) -> str | No
 
 def _current_delivery(cursor, landed: LandedFile) -> _Delivery | None:
     current = cursor.execute(
-        "select file_id, sha256, extract_kind from raw.file_load "
+        "select file_id, sha256, delivered_at, delivery_order, extract_kind from raw.file_load "
         "where source_path = %s and is_current",
         (landed.relative_path,),
     ).fetchone()
     if current is None:
         return None
-    file_id, sha256, kind = current
-    return _Delivery(file_id, sha256, newly_known=kind is None and landed.kind is not None)
+    *delivery, kind = current
+    return _Delivery(*delivery, newly_known=kind is None and landed.kind is not None)
 
 
-def _record_delivery(cursor, landed: LandedFile, sha256: str, size: int) -> int:
+def _record_delivery(cursor, landed: LandedFile, sha256: str, size: int, delivered) -> int:
     return cursor.execute(
         "insert into raw.file_load (source_path, extract_kind, cohort, cycle, file_key, "
-        "sha256, size_bytes, delivered_at, status) "
-        "values (%s, %s, %s, %s, %s, %s, %s, %s, 'loaded') returning file_id",
+        "sha256, size_bytes, delivered_at, delivery_order, modified_at, status) "
+        "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'loaded') returning file_id",
         (
             landed.relative_path, landed.kind, landed.cohort, landed.cycle, landed.key,
-            sha256, size, landed.delivered_at,
+            sha256, size, *delivered, landed.modified_at,
         ),
     ).fetchone()[0]  # fmt: skip
 

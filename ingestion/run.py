@@ -12,7 +12,7 @@ import psycopg
 from ingestion.codes import load_codes
 from ingestion.extracts import all_extracts
 from ingestion.layout import LandedFile, discover
-from ingestion.loader import DATA_TABLES, FileResult, LoadContext, load_file
+from ingestion.loader import DATA_TABLES, DeliveryOrder, FileResult, LoadContext, load_file
 from ingestion.schema import check_pseudonym_key, create_schema
 
 
@@ -83,7 +83,9 @@ def ingest_landing(
     context = LoadContext(conn, key)
     summary = IngestSummary()
     changed: set[tuple] = set()
-    for landed in discover(Path(landing), set(codes.cycles)):
+    landed_files = discover(Path(landing), set(codes.cycles))
+    context.deliveries = DeliveryOrder(conn, landed_files)
+    for landed in landed_files:
         force = _depends_on_changed(landed, changed)
         result = load_file(conn, landed, extracts, context, force=force, progress=progress)
         summary.files.append(result)

@@ -23,7 +23,12 @@ create table if not exists raw.file_load (
     file_key          text,                  -- the URN of a roster, the adviser of interviews
     sha256            text        not null,
     size_bytes        bigint      not null,
-    delivered_at      timestamptz not null,  -- the file's modification time in the landing
+    -- When the warehouse first saw these bytes at this path (contract 1.2 section 1): the start
+    -- of that load. The file's own time only orders files first seen in one load.
+    delivered_at      timestamptz not null,
+    modified_at       timestamptz,           -- the file's modification time, as it landed
+    delivery_order    bigint,                -- first sight, then file time, then path: the
+                                             -- later delivery has the larger number
     loaded_at         timestamptz not null default clock_timestamp(),
     status            text        not null check (status in ('loaded', 'quarantined')),
     quarantine_reason text,
@@ -37,6 +42,24 @@ create table if not exists raw.file_load (
 );
 create unique index if not exists file_load_one_current_per_path
     on raw.file_load (source_path) where is_current;
+-- Warehouses loaded before contract 1.2 kept the file time as the delivery time: their order.
+alter table raw.file_load add column if not exists modified_at timestamptz;
+alter table raw.file_load add column if not exists delivery_order bigint;
+do $delivery_order$
+begin
+    if exists (select from raw.file_load where delivery_order is null) then
+        update raw.file_load as file_load
+        set modified_at = coalesce(file_load.modified_at, file_load.delivered_at),
+            delivery_order = earlier.delivery_order
+        from (
+            select file_id, row_number() over (
+                order by delivered_at, source_path collate "C", file_id) as delivery_order
+            from raw.file_load
+        ) as earlier
+        where earlier.file_id = file_load.file_id and file_load.delivery_order is null;
+    end if;
+end
+$delivery_order$;
 
 create or replace view raw.quarantined_file as
 select file_id, source_path, sha256, delivered_at, loaded_at, quarantine_reason
@@ -144,7 +167,7 @@ create table if not exists restricted.interview_note (
 create index if not exists interview_note_file on restricted.interview_note (file_id);
 
 -- A second interview for the same student, cohort and cycle: the one from the file delivered
--- last wins (then the later file, then the later line). version_rank = 1 is the winner; this
+-- last wins (delivery_order; then the later line). version_rank = 1 is the winner; this
 -- view is the single place that rule lives, and dbt reads it.
 create or replace view raw.interview_version as
 select
@@ -152,7 +175,7 @@ select
     file_load.delivered_at,
     row_number() over (
         partition by interview.cohort, interview.cycle, interview.student_key
-        order by file_load.delivered_at desc, interview.file_id desc, interview.line_number desc
+        order by file_load.delivery_order desc, interview.file_id desc, interview.line_number desc
     ) as version_rank
 from raw.interview
 join raw.file_load using (file_id);
@@ -208,7 +231,7 @@ select
     file_load.delivered_at,
     row_number() over (
         partition by destination.cohort, destination.student_key, destination.activity_month
-        order by file_load.delivered_at desc, destination.file_id desc,
+        order by file_load.delivery_order desc, destination.file_id desc,
             destination.line_number desc
     ) as version_rank
 from raw.destination

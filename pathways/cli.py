@@ -135,8 +135,10 @@ def _superset(args) -> int:
 
 def _demo(args) -> int:
     """A fresh demo: generated extracts (with defects) loaded into its own, reset database."""
+    from pathways import settings
     from pathways.build import warehouse
 
+    settings.private_folder(settings.STATE_DIR)  # landing, outbox, services: this user's alone
     landing = Path(args.landing)
     if landing.exists():
         shutil.rmtree(landing)

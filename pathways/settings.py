@@ -20,6 +20,39 @@ def shown(path: Path) -> str:
         return str(path)
 
 
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
+
+
+def private_folder(path: Path) -> Path:
+    """path and any folder made for it, readable by the service's user only (mkdir's mode is cut
+    by the umask, so it is set after)."""
+    path = Path(path)
+    missing = [p for p in [path, *path.parents] if not p.exists()]
+    path.mkdir(parents=True, exist_ok=True)
+    for folder in [*missing, path]:
+        folder.chmod(PRIVATE_FOLDER)
+    return path
+
+
+def private_files(folder: Path) -> None:
+    """Every file under folder readable by the service's user only (databases, logs, secrets)."""
+    for path in Path(folder).rglob("*"):
+        path.chmod(PRIVATE_FOLDER if path.is_dir() else PRIVATE_FILE)
+
+
+def write_private(path: Path, text: str) -> None:
+    """A new file of secrets, 0600 from the moment it exists (not written, then hidden)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(text)
+
+
+def bind_host() -> str:
+    """Where local services listen: PATHWAYS_BIND_HOST, by default this machine alone."""
+    return os.environ.get("PATHWAYS_BIND_HOST", "127.0.0.1")
+
+
 def outbox() -> Path:
     """Where deliveries go (career-lead packs, open data): PATHWAYS_OUTBOX or .state/outbox."""
     return Path(os.environ.get("PATHWAYS_OUTBOX", STATE_DIR / "outbox"))

@@ -145,6 +145,35 @@ def test_a_second_interview_in_a_cycle_is_recorded_and_the_later_delivery_wins(t
     assert count(conn, "raw.interview") == 2  # both loaded: nothing is lost
 
 
+def test_a_correction_copied_with_its_old_file_time_still_wins(tmp_path, conn, key):
+    """Issue 27, contract 1.2 section 1: a correction sent later, but copied with `cp -p`,
+    rsync or unzip keeping an older file time, lost to the stale interview it corrects. The
+    delivery time is the warehouse's first sight of the bytes."""
+    landing = Landing(tmp_path)
+    landing.roster([roster_row(1)])
+    stale = landing.interviews([interview_row(1, preferred_sector="digital")])
+    os.utime(stale, (1_700_000_100, 1_700_000_100))
+    ingest(conn, landing, key)
+    correction = landing.interviews(
+        [interview_row(1, preferred_sector="construction", adviser_id="ADV002")], adviser="ADV002"
+    )
+    os.utime(correction, (1_700_000_000, 1_700_000_000))  # older than what it corrects
+    ingest(conn, landing, key)
+    winner = "select preferred_sector from raw.interview_version where version_rank = 1"
+    assert conn.execute(winner).fetchall() == [("construction",)]
+    ingest(conn, landing, key)  # an unchanged landing changes nothing, order included
+    roster = landing.roster([roster_row(1), roster_row(2)])  # a roster change reloads both
+    ingest(conn, landing, key)
+    assert conn.execute(winner).fetchall() == [("construction",)]
+    orders = conn.execute(
+        "select source_path, delivered_at, delivery_order from raw.file_load where is_current"
+        " order by delivery_order"
+    ).fetchall()
+    assert [path for path, *_ in orders][-1] == str(roster.relative_to(tmp_path))
+    modified = conn.execute("select min(modified_at) from raw.file_load").fetchone()[0]
+    assert modified.timestamp() == 1_700_000_000  # the file time is kept, for the record
+
+
 def test_personal_data_lands_only_in_the_restricted_schema(tmp_path, conn, key):
     landing = Landing(tmp_path)
     landing.roster([roster_row(1, forename="Zebedee", surname="Quixote")])

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import urllib.error
 import urllib.request
@@ -92,6 +93,14 @@ def listing(token: str, kind: str) -> list[dict]:
     status, body = api("GET", f"/api/v1/{kind}/?q=(page_size:100)", token)
     assert status == 200, body
     return json.loads(body)["result"]
+
+
+def test_supersets_metadata_and_secrets_are_its_users_alone(superset):
+    """Issue 27: superset.db (logins, the warehouse connections) was 0644."""
+    home = superset["home"]
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in home.rglob("*") if p.is_file()}
+    assert {"superset.db", "secret_key", "admin_password"} <= set(modes), modes
+    assert set(modes.values()) == {0o600} and stat.S_IMODE(home.stat().st_mode) == 0o700
 
 
 def test_every_chart_returns_rows_through_the_api(superset):

@@ -24,21 +24,12 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-PRIVATE_FOLDER = 0o700
-PRIVATE_FILE = 0o600
+from pathways.settings import private_files, private_folder
+
 STAGING_PREFIX = ".staging-"
 RENAME_EXCHANGE = 2  # linux/fs.h
 
 _active: contextvars.ContextVar[_Staging | None] = contextvars.ContextVar("staging", default=None)
-
-
-def private_folder(path: Path) -> Path:
-    """path and any folder made for it: 0700 (mkdir's mode is cut by the umask, so set after)."""
-    missing = [p for p in [path, *path.parents] if not p.exists()]
-    path.mkdir(parents=True, exist_ok=True)
-    for folder in [*missing, path]:
-        folder.chmod(PRIVATE_FOLDER)
-    return path
 
 
 class _Staging:
@@ -56,8 +47,7 @@ class _Staging:
     def switch(self) -> None:
         for relative in self.folders:
             staged, target = self.root / relative, self.outbox / relative
-            for path in staged.rglob("*"):
-                path.chmod(PRIVATE_FOLDER if path.is_dir() else PRIVATE_FILE)
+            private_files(staged)
             private_folder(target.parent)
             if target.exists():
                 _exchange(staged, target)  # the old release now sits in staging, removed after

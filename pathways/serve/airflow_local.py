@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sys
 from pathlib import Path
 
+from pathways import settings
 from pathways.orchestrate.orchestration import WAREHOUSE_CONN_ID, airflow_connection_uri
 from pathways.publish.access import loader_url
 from pathways.serve import services
@@ -40,17 +42,32 @@ def airflow_environment(warehouse_url: str, home: Path = AIRFLOW_HOME) -> dict[s
     }
 
 
+def password_file(home: Path = AIRFLOW_HOME) -> Path:
+    return home / "simple_auth_manager_passwords.json.generated"
+
+
+def prepare_home(home: Path = AIRFLOW_HOME) -> None:
+    """AIRFLOW_HOME private to this user, with the admin's password already in its file (0600):
+    left to Airflow, it was written 0644 and printed into standalone.log (issue 27)."""
+    settings.private_folder(home)
+    passwords = password_file(home)
+    if not passwords.exists():
+        settings.write_private(passwords, json.dumps({"admin": secrets.token_urlsafe(16)}))
+    settings.private_files(home)
+
+
 def admin_password(home: Path = AIRFLOW_HOME) -> str | None:
-    generated = home / "simple_auth_manager_passwords.json.generated"
-    if generated.exists():
-        return json.loads(generated.read_text()).get("admin")
+    if password_file(home).exists():
+        return json.loads(password_file(home).read_text()).get("admin")
     return None
 
 
 def serve(warehouse_url: str, port: int = 8080, wait_seconds: int = 180) -> int:
     """Start Airflow standalone, print the login, and stop all of it on Ctrl-C or SIGTERM."""
+    prepare_home()
     env = airflow_environment(warehouse_url)
     env["AIRFLOW__API__PORT"] = str(port)
+    env["AIRFLOW__API__HOST"] = settings.bind_host()  # not every interface: 0.0.0.0 by default
     # Task workers report to the API server; it must be asked for on the same port.
     env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] = f"http://127.0.0.1:{port}/execution/"
 

@@ -114,7 +114,10 @@ def supervise() -> None:
     closed = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: closed.set())
     order = json.loads(sys.stdin.readline())
-    with open(order["log"], "ab") as log:
+    # The service's log is its user's alone: it may hold what a service prints of its secrets.
+    descriptor = os.open(order["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    os.chmod(order["log"], 0o600)
+    with os.fdopen(descriptor, "ab") as log:
         service = subprocess.Popen(order["command"], stdout=log, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL)  # fmt: skip
 

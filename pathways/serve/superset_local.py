@@ -12,6 +12,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+from pathways import settings
 from pathways.publish import access
 from pathways.serve import services
 from pathways.settings import REPO_ROOT, STATE_DIR
@@ -117,14 +118,13 @@ def _secret(name: str, home: Path) -> str:
         return os.environ[variable]
     path = home / name
     if not path.exists():
-        home.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
+        settings.private_folder(home)
+        settings.write_private(path, secrets.token_urlsafe(32))
     return path.read_text().strip()
 
 
 def environment(home: Path = SUPERSET_HOME) -> dict[str, str]:
-    home.mkdir(parents=True, exist_ok=True)
+    settings.private_folder(home)  # its metadata database holds logins and connections
     config = home / "superset_config.py"
     config.write_text(CONFIG.format(db=home / "superset.db"))
     return {
@@ -213,6 +213,7 @@ def initialise(warehouse_url: str, home: Path = SUPERSET_HOME) -> dict[str, str]
     _superset(env, "init")
     import_dashboards(env, warehouse_url, home)
     _user(env, PARTNER_USER, partner_password(home), role=PARTNER_ROLE)  # sees what partners see
+    settings.private_files(home)  # superset.db was made 0644 by SQLite (issue 27)
     return env
 
 
@@ -228,7 +229,7 @@ def serve(warehouse_url: str, port: int = 8088, home: Path = SUPERSET_HOME) -> i
               "Destinations in detail, Data quality")  # fmt: skip
         print("Ctrl-C stops Superset.")
 
-    command = [str(SUPERSET_VENV / "superset"), "run", "-h", "127.0.0.1", "-p", str(port),
+    command = [str(SUPERSET_VENV / "superset"), "run", "-h", settings.bind_host(), "-p", str(port),
                "--with-threads"]  # fmt: skip
     return services.serve(
         command, env, home / "superset.log", f"http://127.0.0.1:{port}/health", ready

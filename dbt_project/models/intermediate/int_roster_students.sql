@@ -17,7 +17,7 @@ with ranked as (
         rosters.*,
         row_number() over (
             partition by rosters.cohort, rosters.cycle, rosters.student_key
-            order by roster_loads.delivered_at desc, rosters.source_file_id desc
+            order by roster_loads.delivery_order desc, rosters.source_file_id desc
         ) as roster_rank
     from {{ ref('stg_raw__rosters') }} as rosters
     inner join {{ ref('stg_raw__file_loads') }} as roster_loads

@@ -7,6 +7,8 @@ select
     file_key,
     sha256,
     delivered_at,
+    modified_at,
+    delivery_order,
     loaded_at,
     status,
     quarantine_reason,
