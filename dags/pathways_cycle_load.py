@@ -98,6 +98,14 @@ def pathways_cycle_load():
         print(summary["report"])
         return summary
 
+    # Nothing new since the current publication: no build, no publication, no deliveries. Only
+    # the tasks after it are skipped: the lease is still released (trigger rules kept).
+    @task.short_circuit(ignore_downstream_trigger_rules=False)
+    def anything_new(summary: dict) -> bool:
+        if since := summary["nothing_new_since"]:
+            print(f"nothing new since publication {since}: nothing to build, publish or deliver")
+        return not since
+
     build_warehouse = DbtTaskGroup(
         group_id="dbt_build",
         project_config=ProjectConfig(
@@ -175,7 +183,7 @@ def pathways_cycle_load():
     access = apply_access()
     released = release_run_lease()
     leased >> pulled
-    ingested >> build_warehouse >> [gate, detail]
+    ingested >> anything_new(ingested) >> build_warehouse >> [gate, detail]
     gate >> delivered
     detail >> access
     [delivered, access] >> released

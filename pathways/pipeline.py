@@ -13,7 +13,7 @@ from ingestion.run import IngestSummary, ingest_landing
 from pathways import settings
 from pathways.build import dbt, warehouse
 from pathways.orchestrate import run_lease
-from pathways.publish import access, disclosure, partner_limits, publish
+from pathways.publish import access, built_from, disclosure, partner_limits, publish
 from quality import checks
 
 
@@ -26,6 +26,7 @@ class RunResult:
     publication: publish.Publication | None = None
     deliveries: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    nothing_new_since: int | None = None  # the publication already built from every load
 
     @property
     def ok(self) -> bool:
@@ -39,6 +40,11 @@ class RunResult:
             lines.append(f"dbt build: {self.dbt_summary}")
         if self.verification:
             lines.append(self.verification.report())
+        if self.nothing_new_since:
+            lines.append(
+                f"nothing new since publication {self.nothing_new_since} (no file changed, the "
+                "same models and settings): nothing was built, published or delivered"
+            )
         if self.publication:
             lines += self.publication.report()
         lines += self.deliveries
@@ -85,6 +91,18 @@ def ingest(landing: Path, url: str, progress=None) -> IngestSummary:
     require_landing(landing)
     prepare(url)
     return load_landing(landing, url, progress=progress)
+
+
+def built_with() -> str:
+    """The models and settings a build is made by (built_from.py)."""
+    return dbt.project_fingerprint(dbt_variables())
+
+
+def nothing_new(url: str, ingest: IngestSummary) -> int | None:
+    """The current publication, if this load changed nothing it was built from."""
+    if ingest.count("loaded") or ingest.count("quarantined"):
+        return None
+    return built_from.unchanged_publication(access.loader_url(url), built_with())
 
 
 def build_warehouse(url: str, full_refresh: bool = False) -> str:
@@ -143,7 +161,7 @@ def verify_candidates(url: str, verification_id: str | None = None, layers=check
 def publish_candidates(url: str, verification_id: str, holder: str) -> publish.Publication:
     """Swap the verified figures in for partners, if holder still holds the run lease."""
     url = access.loader_url(url)
-    publication = publish.publish(url, holder=holder)
+    publication = publish.publish(url, holder=holder, built_with=built_with())
     checks.record_decision(url, verification_id, published=True)
     return publication
 
@@ -186,6 +204,9 @@ def run(
     result = RunResult(url or warehouse.resolve_warehouse_url())
     with leased(result.warehouse_url) as (loader, holder):
         result.ingest = load_landing(landing, loader, progress=progress)
+        if not full_refresh and (since := nothing_new(loader, result.ingest)):
+            result.nothing_new_since = since
+            return result
         try:
             result.dbt_summary = build_warehouse(loader, full_refresh=full_refresh)
         except dbt.DbtFailed as failure:

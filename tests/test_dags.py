@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import stat
 import subprocess
 import textwrap
 from pathlib import Path
@@ -14,6 +15,7 @@ from landing import set_knowledge_scores
 from processes import with_environment
 
 from pathways.publish import access, publish
+from pathways.serve import airflow_local
 from pathways.serve.airflow_local import VENV_BIN, airflow_environment
 from pathways.synthetic import generate
 
@@ -126,6 +128,18 @@ def test_airflow_dags_test_loads_a_cycle_and_stops_a_bad_one_at_the_gate(
     assert seen == [(school,)]
     published = publish.checksums(database_url)
 
+    # Issue 27: the same landing again was a full cycle load, a new publication, every pack.
+    packs_written = {pack: pack.stat().st_mtime_ns for pack in packs}
+    again = dags_test(env, tmp_path, cycle=4)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert "nothing new since publication 1" in again.stdout + again.stderr
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute("select count(*) from quality.gate_decision").fetchone() == (1,)
+        assert conn.execute("select publication_id from published.current_publication"
+                            ).fetchone() == (1,)  # fmt: skip
+        assert conn.execute("select count(*) from control.run_lease").fetchone() == (0,)
+    assert {pack: pack.stat().st_mtime_ns for pack in packs} == packs_written
+
     bad = dags_test(env, tmp_path, cycle=5)
     output = bad.stdout + bad.stderr
     assert bad.returncode != 0
@@ -151,6 +165,17 @@ def test_airflow_dags_test_loads_a_cycle_and_stops_a_bad_one_at_the_gate(
         if part.get_content_maintype() == "text"
     )
     assert "mean knowledge drops" in body
+
+
+def listening_on(port: int) -> set[str]:
+    """The addresses a TCP port is listening on, from /proc/net/tcp (IPv4: Airflow's)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, hex_port = local.split(":")
+        if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+            found.add(".".join(str(int(address[i : i + 2], 16)) for i in (6, 4, 2, 0)))
+    return found
 
 
 def airflow_processes(port: int) -> set[int]:
@@ -198,6 +223,11 @@ def test_pathways_airflow_serves_unpaused_dags_and_stops_every_process(tmp_path,
         assert paused == {"pathways_cycle_load": False, "pathways_landing_watch": False}
         started = airflow_processes(port) - before
         assert len(started) >= 3, started  # the detector below sees Airflow's components
+        # Issue 27: it listened on every interface, and printed its admin password in its log.
+        assert listening_on(port) == {"127.0.0.1"}
+        home = airflow_local.AIRFLOW_HOME
+        assert password not in (home / "standalone.log").read_text(errors="replace")
+        assert stat.S_IMODE(airflow_local.password_file(home).stat().st_mode) == 0o600
     finally:
         serving.send_signal(signal.SIGTERM)
         serving.wait(timeout=90)

@@ -89,7 +89,7 @@ def delivered(tmp_path_factory, monkeypatch_module):
     with scratch_warehouse() as url:
         result = pipeline.run(landing, url=url)
         assert result.ok, result.report()
-        yield {"url": url, "outbox": outbox, "urn": urn, "result": result}
+        yield {"url": url, "outbox": outbox, "urn": urn, "result": result, "landing": landing}
 
 
 @pytest.fixture(scope="module")
@@ -252,6 +252,20 @@ def test_a_delivery_that_cannot_be_written_leaves_the_last_good_release(delivere
     assert "the last delivered release stands" in finished.stdout
     assert snapshot(outbox) == before  # not one file changed, none added, none left half-made
     assert not list(outbox.glob(".staging*"))
+
+
+def test_a_run_with_nothing_new_publishes_and_delivers_nothing_again(delivered):
+    """Issue 27: an unchanged landing meant a full build, a new publication and every pack
+    and open-data file written again."""
+    before = snapshot(delivered["outbox"])
+    with psycopg.connect(delivered["url"]) as conn:
+        published = conn.execute("select publication_id from published.current_publication")
+        published = published.fetchone()[0]
+    again = pipeline.run(delivered["landing"], url=delivered["url"])
+    assert again.ok and again.nothing_new_since == published, again.report()
+    assert again.dbt_summary is None and again.publication is None and not again.deliveries
+    assert f"nothing new since publication {published}" in again.report()
+    assert snapshot(delivered["outbox"]) == before
 
 
 # --- Open data: every file passes the EES screener's rules (pathways/deliver/ees_screen.py) ---

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import os
 import signal
 import subprocess
@@ -84,6 +85,18 @@ def run_dbt(
         summary = output[output.rfind("Completed with") :] if "Completed with" in output else output
         raise DbtFailed(f"dbt {args[0]} failed (exit {finished.returncode}):\n{summary.strip()}")
     return DbtResult(command, output)
+
+
+def project_fingerprint(variables: dict) -> str:
+    """What a build is made by: the project's models, seeds, macros and tests, and its vars."""
+    digest = hashlib.sha256(repr(sorted(variables.items())).encode())
+    parts = ["dbt_project.yml", "models", "seeds", "macros", "tests", "snapshots"]
+    for part in parts:
+        root = DBT_PROJECT / part
+        files = sorted(root.rglob("*")) if root.is_dir() else [root] if root.exists() else []
+        for path in (f for f in files if f.is_file()):
+            digest.update(str(path.relative_to(DBT_PROJECT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def build(warehouse_url: str, *args: str, **kwargs) -> DbtResult:

@@ -97,6 +97,8 @@ def ingest_extracts(folder: Path) -> dict:
     summary = pipeline.ingest(Path(folder), url)
     return {
         "report": summary.report(),
+        # The current publication, when nothing it was built from changed: the run ends here.
+        "nothing_new_since": pipeline.nothing_new(url, summary),
         "files_loaded": summary.count("loaded"),
         "files_quarantined": summary.count("quarantined"),
         "rows_loaded": summary.rows_loaded,

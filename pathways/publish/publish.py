@@ -18,7 +18,7 @@ import psycopg
 from psycopg import sql
 
 from pathways.orchestrate import run_lease
-from pathways.publish import releases, shown_share
+from pathways.publish import built_from, releases, shown_share
 
 CANDIDATES = "publication"
 PUBLISHED = "published"
@@ -134,10 +134,12 @@ def publish(
     lock_timeout: str = "10s",
     before_commit: Callable[[], None] | None = None,
     holder: str | None = None,
+    built_with: str | None = None,
 ) -> Publication:
     """Add every candidate as the new version of its published table and point the partner
     views at it, all in one transaction (before_commit sees it in flight: for tests); for the
-    run holding the lease as holder (run_lease.LeaseLost, nothing published, if it does not)."""
+    run holding the lease as holder (run_lease.LeaseLost, nothing published, if it does not);
+    built_with: the models and settings it was built by (built_from.py)."""
     publication = Publication()
     with psycopg.connect(url) as conn:  # one transaction: committed on leaving the block
         conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(lock_timeout)))
@@ -175,6 +177,8 @@ def publish(
                 ),
                 (version,),
             )
+        if built_with:
+            built_from.record(conn, built_with)
         if before_commit:
             before_commit()
     with psycopg.connect(url, autocommit=True) as conn:
