@@ -173,6 +173,7 @@ def _airflow(args) -> int:
 
 def _docs(args) -> int:
     """dbt's documentation site (models, columns, tests and lineage) of this warehouse."""
+    from pathways import settings
     from pathways.build import dbt, warehouse
     from pathways.serve import services
 
@@ -182,7 +183,7 @@ def _docs(args) -> int:
         print(f"dbt docs are up: http://127.0.0.1:{args.port}  (lineage: the graph icon, "
               "bottom right)\nCtrl-C stops them.", flush=True)  # fmt: skip
 
-    command = [sys.executable, "-m", "http.server", str(args.port), "--bind", "127.0.0.1",
+    command = [sys.executable, "-m", "http.server", str(args.port), "--bind", settings.bind_host(),
                "--directory", str(site)]  # fmt: skip
     return services.serve(
         command, dict(os.environ), site.parent / "docs-server.log",
