@@ -75,7 +75,8 @@ def test_a_second_run_or_gate_is_refused_while_one_runs(landing, fresh_url):
     assert codes == [0, 3], outcomes
     refused = next(err for code, err in outcomes.values() if code == 3)
     assert "another run is in progress since" in refused
-    holder = command(fresh_url, "run", "--landing", str(landing))
+    # Nothing new would end a plain run at once: a full refresh builds (issue 27's own case).
+    holder = command(fresh_url, "run", "--landing", str(landing), "--full-refresh")
     wait_for_lease(fresh_url)
     gate = command(fresh_url, "gate")
     _, gate_err = gate.communicate(timeout=300)
@@ -125,7 +126,9 @@ def test_a_partner_holding_a_read_open_past_its_limits_cannot_stall_a_run(
         partner.execute("select count(*) from partner.cycle_summary").fetchone()  # stays open
         outcome = {}
         second = threading.Thread(
-            target=lambda: outcome.update(run=pipeline.run(landing, url=fresh_url, deliver=False)),
+            target=lambda: outcome.update(
+                run=pipeline.run(landing, url=fresh_url, deliver=False, full_refresh=True)
+            ),
             daemon=True,
         )
         second.start()
