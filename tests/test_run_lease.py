@@ -5,6 +5,7 @@ Real processes race on one real warehouse; a holder killed with SIGKILL leaves n
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -60,6 +61,29 @@ def fresh_url():
     url = f"{SERVER_URL}/pathways_test_lease_{os.getpid()}_{time.monotonic_ns() % 10**8}"
     yield url
     warehouse.drop_database(url)
+
+
+@contextlib.contextmanager
+def partner_read_held_open(url: str, view: str):
+    """A partner who switched its own timeouts off, holding a read of a partner view open."""
+    partner = psycopg.connect(access.role_url(url, "pathways_partner"))
+    try:
+        partner.execute("set statement_timeout = 0")
+        partner.execute("set idle_in_transaction_session_timeout = 0")
+        partner.execute(f"select count(*) from partner.{view}").fetchone()  # stays open
+        yield partner
+    finally:
+        partner.close()
+
+
+def finished_within(seconds: float, work):
+    """work's result, run in a thread; a guard, not a timing: a wait that never ends fails."""
+    outcome = {}
+    worker = threading.Thread(target=lambda: outcome.update(result=work()), daemon=True)
+    worker.start()
+    worker.join(timeout=seconds)
+    assert not worker.is_alive(), "it waited on the partner's open read"
+    return outcome["result"]
 
 
 def test_a_second_run_or_gate_is_refused_while_one_runs(landing, fresh_url):
@@ -119,26 +143,13 @@ def test_a_partner_holding_a_read_open_past_its_limits_cannot_stall_a_run(
     monkeypatch.setattr(partner_limits, "IDLE_IN_TRANSACTION_LIMIT", "2s")
     monkeypatch.setattr(partner_limits, "CHECK_EVERY_SECONDS", 1.0)
     assert pipeline.run(landing, url=fresh_url, deliver=False).ok
-    partner = psycopg.connect(access.role_url(fresh_url, "pathways_partner"))
-    try:
-        partner.execute("set statement_timeout = 0")
-        partner.execute("set idle_in_transaction_session_timeout = 0")
-        partner.execute("select count(*) from partner.cycle_summary").fetchone()  # stays open
-        outcome = {}
-        second = threading.Thread(
-            target=lambda: outcome.update(
-                run=pipeline.run(landing, url=fresh_url, deliver=False, full_refresh=True)
-            ),
-            daemon=True,
+    with partner_read_held_open(fresh_url, "cycle_summary") as partner:
+        run = finished_within(
+            300, lambda: pipeline.run(landing, url=fresh_url, deliver=False, full_refresh=True)
         )
-        second.start()
-        second.join(timeout=300)
-        assert not second.is_alive(), "the run waited on the partner's open transaction"
-        assert outcome["run"].ok, outcome["run"].report()
+        assert run.ok, run.report()
         with pytest.raises(psycopg.OperationalError):
             partner.execute("select 1")
-    finally:
-        partner.close()
 
 
 def test_a_killed_runs_dbt_dies_with_it(landing, fresh_url):
@@ -203,19 +214,6 @@ def test_a_build_does_not_wait_on_a_partner_read_even_without_the_watchdog(
     monkeypatch.setenv("PATHWAYS_PSEUDONYM_KEY", TEST_KEY.decode())
     assert pipeline.run(landing, url=fresh_url, deliver=False).ok
     loader = access.loader_url(fresh_url)
-    partner = psycopg.connect(access.role_url(fresh_url, "pathways_partner"))
-    try:
-        partner.execute("set statement_timeout = 0")
-        partner.execute("set idle_in_transaction_session_timeout = 0")
-        partner.execute("select count(*) from partner.post16_plans").fetchone()  # stays open
-        outcome = {}
-        build = threading.Thread(
-            target=lambda: outcome.update(built=pipeline.build_warehouse(loader)), daemon=True
-        )
-        build.start()
-        build.join(timeout=600)
-        assert not build.is_alive(), "the build waited on the partner's open read"
-        assert outcome["built"].startswith("PASS=")
+    with partner_read_held_open(fresh_url, "post16_plans") as partner:
+        assert finished_within(600, lambda: pipeline.build_warehouse(loader)).startswith("PASS=")
         partner.execute("select 1")  # the partner's session was never ended: not needed
-    finally:
-        partner.close()
