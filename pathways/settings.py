@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import logging
 import os
-import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -93,6 +93,7 @@ def pseudonym_key_source() -> tuple[str, str] | None:
 
 
 _announced: set[str] = set()
+log = logging.getLogger("pathways")
 
 
 def pseudonym_key() -> bytes:
@@ -109,7 +110,8 @@ def pseudonym_key() -> bytes:
     value, source = found
     if source.startswith("the local key") and source not in _announced:
         _announced.add(source)  # the environment wins; say when it did not have one
-        print(f"pseudonym key: {source}", file=sys.stderr)
+        # A log line, not stderr: Airflow shows a task's stderr at ERROR level (issue 29).
+        log.info("pseudonym key: %s", source)
     if len(value) < 32:
         raise ConfigurationError("PATHWAYS_PSEUDONYM_KEY must be at least 32 characters long.")
     return value.encode()

@@ -150,3 +150,23 @@ def test_docs_serve_the_lineage_down_to_the_raw_sources(first_day, tmp_path):
     assert {"source_file_id", "source_line_number"} <= set(columns)
     assert not [pid for pid, arguments in live_processes().items()
                 if b"http.server" in arguments and str(port).encode() in arguments]  # fmt: skip
+
+
+def test_the_key_note_is_an_info_log_line_not_stderr(tmp_path, monkeypatch, caplog, capsys):
+    """Issue 29: Airflow shows a task's stderr at ERROR level, so the note that the local key
+    was used read as an error in every task log. It is an INFO line of the pathways logger."""
+    import logging
+
+    from pathways import settings
+
+    (tmp_path / "pseudonym.key").write_text(TEST_KEY.decode() + "\n")
+    monkeypatch.delenv("PATHWAYS_PSEUDONYM_KEY", raising=False)
+    monkeypatch.delenv("PATHWAYS_PSEUDONYM_KEY_FILE", raising=False)
+    monkeypatch.setenv("PATHWAYS_SECRETS_DIR", str(tmp_path))
+    monkeypatch.setattr(settings, "_announced", set())
+    with caplog.at_level(logging.INFO, logger="pathways"):
+        assert settings.pseudonym_key() == TEST_KEY
+    assert [(r.levelname, r.getMessage()[:27]) for r in caplog.records] == [
+        ("INFO", "pseudonym key: the local ke")
+    ]
+    assert capsys.readouterr().err == ""
