@@ -83,11 +83,17 @@ def _loads(conn: psycopg.Connection, status: Status) -> None:
     status.loads = warehouse.records(
         conn,
         """
-        select cohort, cycle, count(*) as files, max(loaded_at) as last_loaded_at,
+        -- Every loaded file, the cohort's schools.csv and destinations/ too (issue 29: left
+        -- out, the rejects of the table did not add up to the total under it).
+        select cohort, cycle,
+            case when cycle is not null then 'cycle ' || cycle
+                when extract_kind = 'schools' then 'schools' else 'destinations' end as part,
+            count(*) as files, max(loaded_at) as last_loaded_at,
             sum(rows_loaded) as rows_loaded, sum(rows_rejected) as rows_rejected
         from raw.file_load
-        where is_current and status = 'loaded' and cycle is not null
-        group by cohort, cycle order by cohort, cycle
+        where is_current and status = 'loaded'
+        group by cohort, cycle, part
+        order by cohort, min(coalesce(cycle, case when extract_kind = 'schools' then 0 else 8 end))
         """,
     )
     status.quarantined = warehouse.records(
@@ -209,9 +215,9 @@ def render(status: Status, console: Console) -> None:
         console.print("  (a DAG run's lease: if Airflow shows that run ended, release it with "
                       "`pathways lease --release`)")  # fmt: skip
     _table(console,
-        "Loads (current files, by cohort and cycle)",
-        ["cohort", "cycle", "files", "last loaded", "rows loaded", "rows rejected"],
-        [[load["cohort"], load["cycle"], load["files"], _when(load["last_loaded_at"]),
+        "Loads (current files, by cohort: its schools, each cycle, its destinations)",
+        ["cohort", "files of", "files", "last loaded", "rows loaded", "rows rejected"],
+        [[load["cohort"], load["part"], load["files"], _when(load["last_loaded_at"]),
           load["rows_loaded"], load["rows_rejected"]] for load in status.loads],
     )  # fmt: skip
     console.print(f"rows rejected in the current files: {status.rows_rejected} "
