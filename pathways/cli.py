@@ -264,7 +264,11 @@ def build_parser() -> argparse.ArgumentParser:
     packs.set_defaults(handler=_packs)
 
     ees = commands.add_parser("export-ees", help="the partner views as open-data CSVs (EES)")
-    ees.add_argument("--out", help="folder (default <outbox>/ees)")
+    ees.add_argument(
+        "--out",
+        help="outbox folder (default PATHWAYS_OUTBOX or .state/outbox): "
+        "the files go in its ees/ folder",
+    )
     ees.set_defaults(handler=_export_ees)
 
     grants = commands.add_parser("access", help="create the warehouse roles and apply grants")

@@ -254,6 +254,14 @@ def test_a_delivery_that_cannot_be_written_leaves_the_last_good_release(delivere
     assert not list(outbox.glob(".staging*"))
 
 
+def test_an_export_into_a_named_folder_leaves_its_other_files_alone(delivered, tmp_path):
+    """The switch replaces the outbox's own ees/ folder whole, never the folder named."""
+    (tmp_path / "my_notes.txt").write_text("kept")
+    written = ees_export.export(delivered["url"], tmp_path)
+    assert (tmp_path / "my_notes.txt").read_text() == "kept"
+    assert written and all(path.parent == tmp_path / "ees" and path.exists() for path in written)
+
+
 def test_a_run_with_nothing_new_publishes_and_delivers_nothing_again(delivered):
     """Issue 27: an unchanged landing meant a full build, a new publication and every pack
     and open-data file written again."""

@@ -288,14 +288,17 @@ def _rows(conn, dataset: Dataset, filters: list[Filter], lookups: dict):
 
 
 def export(url: str, into: Path | None = None) -> list[Path]:
-    """Write every partner view that has rows as an EES data file and its metadata, each
-    screened before it takes its name (ees_screen.ScreenFailed if one would fail); returns the
-    data files."""
+    """Write every partner view that has rows as an EES data file and its metadata into the
+    ees/ folder of the outbox into (default settings.outbox()), each screened (ees_screen.
+    ScreenFailed if one would fail: nothing is switched in); returns the data files."""
     from pathways.deliver import ees_screen
 
-    final = Path(into or settings.outbox() / "ees")
+    # Into the outbox's own ees/ folder, switched in whole: never a folder someone named, whose
+    # other files the switch would take away.
+    root = Path(into or settings.outbox())
+    final = root / "ees"
     written = []
-    with outbox.delivering(final.parent) as staging, psycopg.connect(url) as conn:
+    with outbox.delivering(root) as staging, psycopg.connect(url) as conn:
         folder = staging.folder(final.name)
         lookups = _lookups(conn)
         reference = ees_screen.reference(conn)
