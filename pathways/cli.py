@@ -60,6 +60,7 @@ def _run(args) -> int:
         Path(args.landing),
         progress=_progress,
         full_refresh=args.full_refresh,
+        force=args.force,
         deliver=not args.no_deliveries,
     )
     print(result.report())
@@ -243,6 +244,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--full-refresh", action="store_true", help="rebuild incremental facts from scratch"
     )
+    run.add_argument(
+        "--force", action="store_true",
+        help="build, verify, publish and deliver even when nothing changed since the last "
+        "publication (say, to write deliveries a full disk stopped)",
+    )  # fmt: skip
     run.add_argument(
         "--no-deliveries",
         action="store_true",

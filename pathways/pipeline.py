@@ -196,15 +196,17 @@ def run(
     full_refresh: bool = False,
     url: str | None = None,
     deliver: bool = True,
+    force: bool = False,
 ):
     """Files to partner views: ingest, build the warehouse with dbt, then the quality gate,
     then (if it passed and deliver) the deliveries; one run at a time per warehouse
-    (run_lease.RunInProgress if another holds it)."""
+    (run_lease.RunInProgress if another holds it). With nothing new since the current
+    publication it stops after ingestion, unless force (or full_refresh)."""
     require_landing(landing)
     result = RunResult(url or warehouse.resolve_warehouse_url())
     with leased(result.warehouse_url) as (loader, holder):
         result.ingest = load_landing(landing, loader, progress=progress)
-        if not full_refresh and (since := nothing_new(loader, result.ingest)):
+        if not (force or full_refresh) and (since := nothing_new(loader, result.ingest)):
             result.nothing_new_since = since
             return result
         try:
