@@ -19,6 +19,7 @@ NOT_FOR_COMPOSE = {
     "DEMO_WAREHOUSE_URL": "where `pathways demo` puts its throwaway database; not a service",
     "PATH": "set by the image",
     "SUPERSET_SECRET_KEY": "Superset's own config reads it; the superset service is given it",
+    "PATHWAYS_BIND_HOST": "where `pathways airflow|superset|docs` listen; compose maps ports",
 }
 AIRFLOW_SERVICES = ("airflow-api-server", "airflow-scheduler", "airflow-dag-processor",
                     "airflow-triggerer")  # fmt: skip

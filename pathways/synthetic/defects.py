@@ -39,7 +39,7 @@ INTERVIEW_MUTATIONS = [
     ("k_t_levels", "7", "is not a knowledge score"),
     ("neet_risk", "very high", "not in the NEET risk code list"),
     ("interview_date", "2024-13-45", "is not a date"),
-    ("interventions", "careers_workshop;juggling", "'juggling'"),
+    ("interventions", "careers_workshop;juggling", "has an item (2 of 2, 8 characters)"),
     ("post16_plan", "gap year", "not in the post-16 plan code list"),
     ("predicted_destination", "maybe", "not in the destination code list"),
 ]
