@@ -259,7 +259,7 @@ def _xlsx_rows(path: Path):
         # The <dimension> a file claims is not trusted: a claim of A1:XFD1048576 would pad
         # every row to 16,384 cells and add empty rows up to a million.
         sheet.reset_dimensions()
-        for number, values in enumerate(_parsed(sheet.iter_rows(values_only=True)), start=1):
+        for number, values in _numbered(sheet.iter_rows(values_only=True)):
             if number > MAX_XLSX_ROWS:
                 raise UnreadableFile(f"the sheet has more than {MAX_XLSX_ROWS} rows")
             if len(values) > MAX_COLUMNS:
@@ -276,9 +276,10 @@ def _xlsx_rows(path: Path):
         workbook.close()
 
 
-def _parsed(rows: Iterator[tuple]) -> Iterator[tuple]:
-    """The sheet's rows; a row openpyxl cannot parse is named by its number, and the parser's
-    message is not kept: it quotes the cell (a UPN typed as a number, a surname as a date)."""
+def _numbered(rows: Iterator[tuple]) -> Iterator[tuple[int, tuple]]:
+    """(sheet row number, values) for each row; a row openpyxl cannot parse is named by its
+    number, and the parser's message is not kept: it quotes the cell (a UPN typed as a number,
+    a surname as a date)."""
     number = 0
     while True:
         try:
@@ -295,7 +296,7 @@ def _parsed(rows: Iterator[tuple]) -> Iterator[tuple]:
                 f"not a readable XLSX workbook ({type(error).__name__} in sheet row {number + 1})"
             ) from None
         number += 1
-        yield values
+        yield number, values
 
 
 def _xlsx_batches(path: Path, size: int) -> Iterator[Batch]:

@@ -22,6 +22,7 @@ from rich.table import Table
 from ingestion.schema import key_fingerprint
 from pathways import settings
 from pathways.build import warehouse
+from pathways.deliver.outbox import STAGING_PREFIX
 from pathways.orchestrate import run_lease
 from pathways.pipeline import redacted
 from pathways.publish import access
@@ -152,7 +153,8 @@ def _deliveries(outbox: Path) -> list[dict]:
     """Each delivery folder of the outbox: how many files, and when the newest was written."""
     found = []
     delivered = {path.parent for path in outbox.rglob("*") if path.is_file()}
-    for folder in sorted(f for f in delivered if ".staging-" not in str(f.relative_to(outbox))):
+    # A delivery still being staged is not one yet.
+    for folder in sorted(f for f in delivered if STAGING_PREFIX not in str(f.relative_to(outbox))):
         files = [path for path in folder.iterdir() if path.is_file()]
         newest = max(path.stat().st_mtime for path in files)
         found.append({

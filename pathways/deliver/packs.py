@@ -427,7 +427,7 @@ def write_packs(url: str, cohort: int, cycle: int, into: Path | None = None) -> 
             book.save(pack.path)
             pack.pdf = pack_summary.write(conn, pack, cohort, cycle, term, folder / f"{stem}.pdf")
             packs.append(pack)
-    final = (into or settings.outbox()) / relative
+    final = staging.outbox / relative
     for pack in packs:  # where they are once switched in
         pack.path, pack.pdf = final / pack.path.name, final / pack.pdf.name
     return packs

@@ -96,7 +96,6 @@ def deliver_career_lead_detail(url: str) -> None:
 
 PARTNER_LOGIN_PREFIX = "partner_"
 PARTNER_READER = "pathways_partner_reader"
-PARTNER_TIMEOUTS = (("statement_timeout", "30s"), ("idle_in_transaction_session_timeout", "60s"))
 MADE_FOR = "Pathways partner login for "  # the role's comment: whose login it is
 
 
@@ -130,6 +129,8 @@ def create_partner_login(
     import psycopg
     from psycopg import sql
 
+    from pathways.publish import partner_limits
+
     login = partner_login_name(organisation)
     password = password or secrets.token_urlsafe(24)
     role = sql.Identifier(login)
@@ -152,8 +153,12 @@ def create_partner_login(
                 " connection limit {} password {}"
             ).format(role, sql.Literal(connections), sql.Literal(password))
         )
-        # Role settings are not inherited: the partner role's timeouts, set on the login.
-        for setting, value in PARTNER_TIMEOUTS:
+        # Role settings are not inherited: the partner role's timeouts, set on the login (the
+        # limits the watchdog enforces).
+        limits = partner_limits.limits()
+        timeouts = {"statement_timeout": limits["statement"],
+                    "idle_in_transaction_session_timeout": limits["idle"]}  # fmt: skip
+        for setting, value in timeouts.items():
             conn.execute(
                 sql.SQL("alter role {} set {} = {}").format(
                     role, sql.Identifier(setting), sql.Literal(value)
