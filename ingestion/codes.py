@@ -61,6 +61,8 @@ class Codes:
     destination: CodeList
     activities: CodeList  # what a young person did in a month after Year 11 (section 8)
     nccis: dict[str, str]  # NCCIS current-activity code -> activity code
+    characteristics: CodeList  # the groups a comparison rate describes (section 8)
+    happy: CodeList  # the follow-up survey's answer
 
 
 @cache
@@ -88,4 +90,11 @@ def load_codes(seeds_dir: Path = SEEDS_DIR) -> Codes:
         nccis={
             row["nccis_code"]: row["activity"] for row in _read_seed("nccis_activities", seeds_dir)
         },
+        characteristics=_code_list(
+            "comparison characteristic", "code", _read_seed("comparison_characteristics", seeds_dir)
+        ),
+        happy=_fixed(
+            "happy with destination",
+            {"Y": "Y", "N": "N", "U": "U", "Yes": "Y", "No": "N", "Unsure": "U"},
+        ),
     )

@@ -89,14 +89,18 @@ class Extract:
 class SchoolsExtract(Extract):
     kind = "schools"
     raw_table = "raw.school"
-    raw_columns = ("file_id", "line_number", "cohort", "urn", "school_name", "la_code")
+    raw_columns = (
+        "file_id", "line_number", "cohort", "urn", "school_name", "la_code", "year11_pupils",
+    )  # fmt: skip
 
     def __init__(self, codes: Codes):
         self.fields = (
             Field("urn", True, rules.parse_urn),
             Field("school_name", True, rules.plain_text, cacheable=False),
             Field("la_code", True, rules.coded(codes.local_authorities)),
-        )
+            Field("year11_pupils", False,
+                  rules.whole_number_between(1, 1000, "Year 11 roll")),
+        )  # fmt: skip
 
     def bind(self, landed, context, file_id: int) -> SchoolsExtract.File:
         return self.File(self, landed, file_id)
@@ -114,6 +118,7 @@ class SchoolsExtract(Extract):
             raw = batch.good(
                 SchoolsExtract.raw_columns, batch.constant(file_id), batch.lines,
                 batch.constant(cohort), c["urn"], c["school_name"], c["la_code"],
+                c["year11_pupils"],
             )  # fmt: skip
             return raw, None
 
@@ -324,15 +329,19 @@ where i.file_id = %(file_id)s and not exists (
 )
 """
 
-NOT_ON_COHORT_ROSTER = """
-select d.line_number, 'upn' as column_name, u.upn as value,
+
+def _on_cohort_roster(table: str, cohort: int) -> str:
+    """A settling rule: rows of the file whose student is on no roster of the cohort."""
+    return f"""
+select t.line_number, 'upn' as column_name, u.upn as value,
     'is not on a roster of cohort {cohort}: not a programme student' as reason
-from raw.destination as d
-inner join pg_temp.loading_upn as u on d.line_number = u.line_number
-where d.file_id = %(file_id)s and not exists (
-    select from raw.roster as r where r.cohort = d.cohort and r.student_key = d.student_key
+from {table} as t
+inner join pg_temp.loading_upn as u on t.line_number = u.line_number
+where t.file_id = %(file_id)s and not exists (
+    select from raw.roster as r where r.cohort = t.cohort and r.student_key = t.student_key
 )
 """
+
 
 SAME_STUDENT_AND_MONTH = """
 select line_number, 'activity_month' as column_name, to_char(activity_month, 'YYYY-MM') as value,
@@ -462,22 +471,38 @@ class DestinationsExtract(Extract):
 
         def settling_rules(self) -> tuple[str, ...]:
             """Off-roster rows first, so a repeat is judged among programme students only."""
-            return (NOT_ON_COHORT_ROSTER.format(cohort=self.cohort), SAME_STUDENT_AND_MONTH)
+            return (_on_cohort_roster("raw.destination", self.cohort), SAME_STUDENT_AND_MONTH)
 
 
 class ComparisonExtract(Extract):
-    """Each local authority's published NEET-or-not-known rate for the whole year group."""
+    """What each local authority's young people of the same year group did: NEET and not
+    known apart, per characteristic (contract 1.2), or the 1.1 combined rate for all of them."""
 
     kind = "comparison"
     raw_table = "raw.destination_comparison"
-    raw_columns = ("file_id", "line_number", "cohort", "la_code", "pct_neet_or_not_known")
+    raw_columns = (
+        "file_id", "line_number", "cohort", "la_code", "characteristic", "pct_neet",
+        "pct_not_known", "pct_neet_or_not_known",
+    )  # fmt: skip
+    RATES = ("pct_neet", "pct_not_known")
+    COMBINED = "pct_neet_or_not_known"
 
     def __init__(self, codes: Codes):
         self.fields = (
             Field("la_code", True, rules.coded(codes.local_authorities)),
-            Field("pct_neet_or_not_known", True,
-                  rules.number_between(0, 100, "% NEET or not known")),
-        )  # fmt: skip
+            Field("characteristic", False, rules.coded(codes.characteristics)),
+            Field("pct_neet", False, rules.number_between(0, 100, "% NEET")),
+            Field("pct_not_known", False, rules.number_between(0, 100, "% not known")),
+            Field(self.COMBINED, False, rules.number_between(0, 100, "% NEET or not known")),
+        )
+
+    def header_problem(self, header: list[str]) -> str | None:
+        if all(rate in header for rate in self.RATES) or self.COMBINED in header:
+            return None
+        return (
+            "missing column: a comparison file needs pct_neet and pct_not_known "
+            "(or, in the 1.1 layout, pct_neet_or_not_known)"
+        )
 
     def bind(self, landed, context, file_id: int) -> ComparisonExtract.File:
         return self.File(self, landed, file_id)
@@ -486,22 +511,122 @@ class ComparisonExtract(Extract):
         def __init__(self, extract, landed, file_id):
             self.fields = extract.fields
             self.constants = (file_id, landed.cohort)
-            self.seen: dict[str, int] = {}
+            self.seen: dict[tuple[str, str], int] = {}
+
+        def _layout_problem(self, neet, not_known, combined, characteristic):
+            """Why a row fits neither layout: (column, reason), or None."""
+            if neet is not None and not_known is not None:
+                if float(neet) + float(not_known) > 100:
+                    return "pct_not_known", "with pct_neet makes more than 100 %"
+                return None
+            if neet is not None or not_known is not None:
+                blank = "pct_not_known" if neet is not None else "pct_neet"
+                return blank, "is blank: pct_neet and pct_not_known are given together"
+            if combined is None:
+                return "pct_neet", "is blank: a rate is required"
+            if characteristic != "all":
+                return "pct_neet", (
+                    "is blank: only the rate for all young people may be given as "
+                    "pct_neet_or_not_known alone (the 1.1 layout)"
+                )
+            return None
 
         def finish(self, batch: Batch) -> tuple[Rows, None]:
-            _first_seen(batch, "la_code", self.seen)
             c = batch.columns
+            names = ("la_code", "characteristic", *ComparisonExtract.RATES, "pct_neet_or_not_known")
+            la, given, neet, not_known, combined = (
+                [value or None for value in column_values(c[name])] for name in names
+            )
+            characteristics = [value or "all" for value in given]
+            for index in range(batch.size):
+                if index in batch.rejected:
+                    continue
+                problem = self._layout_problem(
+                    neet[index], not_known[index], combined[index], characteristics[index]
+                )
+                if problem:
+                    column, reason = problem
+                    batch.reject(index, (column, "", reason))
+                    continue
+                key = (la[index], characteristics[index])
+                if key in self.seen:
+                    column = "characteristic" if given[index] else "la_code"
+                    first = self.seen[key]
+                    reason = f"appears again for this local authority (first at line {first})"
+                    batch.reject(index, (column, given[index] or la[index], reason))
+                else:
+                    self.seen[key] = int(batch.lines[index])
+            # The combined rate is kept only where it is all the row gives (the 1.1 layout).
+            kept = [None if n is not None else b for n, b in zip(neet, combined, strict=True)]
             file_id, cohort = self.constants
             raw = batch.good(
                 ComparisonExtract.raw_columns, batch.constant(file_id), batch.lines,
-                batch.constant(cohort), c["la_code"], c["pct_neet_or_not_known"],
+                batch.constant(cohort), c["la_code"], pa.array(characteristics, pa.string()),
+                c["pct_neet"], c["pct_not_known"], pa.array(kept, pa.string()),
             )  # fmt: skip
             return raw, None
+
+
+class SurveyExtract(Extract):
+    """The programme's follow-up of its students after Year 11: are they happy where they are."""
+
+    kind = "survey"
+    raw_table = "raw.survey"
+    raw_columns = (
+        "file_id", "line_number", "cohort", "student_key", "survey_date", "happy_with_destination",
+    )  # fmt: skip
+
+    def __init__(self, codes: Codes):
+        self.fields = (
+            UPN,
+            Field("survey_date", True, rules.parse_date),
+            Field("happy_with_destination", True, rules.coded(codes.happy)),
+        )
+
+    def bind(self, landed, context, file_id: int) -> SurveyExtract.File:
+        return self.File(self, landed, context, file_id)
+
+    class File:
+        def __init__(self, extract, landed, context, file_id):
+            first, _ = destination_months(landed.cohort)
+            last = date(landed.cohort + 3, 3, 31)
+
+            def in_window(held: str):
+                if first <= date.fromisoformat(held) <= last:
+                    return held
+                return Problem(
+                    f"is outside cohort {landed.cohort}'s survey window "
+                    f"({first:%B %Y} to {last:%B %Y})"
+                )
+
+            self.fields = _bound_to_file(
+                extract.fields, context, survey_date=lambda p: _also(p, in_window)
+            )
+            self.context = context
+            self.cohort = landed.cohort
+            self.constants = (file_id, landed.cohort)
+            self.seen: dict[str, int] = {}
+
+        def finish(self, batch: Batch) -> tuple[Rows, None, Rows]:
+            """Raw rows, no restricted ones, and each row's UPN for the settling rule."""
+            _first_seen(batch, "upn", self.seen)
+            c = batch.columns
+            keys = self.context.pseudonyms(c["upn"])
+            file_id, cohort = self.constants
+            raw = batch.good(
+                SurveyExtract.raw_columns, batch.constant(file_id), batch.lines,
+                batch.constant(cohort), keys, c["survey_date"], c["happy_with_destination"],
+            )  # fmt: skip
+            upns = batch.good(("line_number", "upn"), batch.lines, c["upn"])
+            return raw, None, upns
+
+        def settling_rules(self) -> tuple[str, ...]:
+            return (_on_cohort_roster("raw.survey", self.cohort),)
 
 
 def all_extracts(codes: Codes) -> dict[str, object]:
     extracts = (
         SchoolsExtract(codes), RosterExtract(codes), InterviewsExtract(codes),
-        ComparisonExtract(codes), DestinationsExtract(codes),
+        ComparisonExtract(codes), DestinationsExtract(codes), SurveyExtract(codes),
     )  # fmt: skip
     return {extract.kind: extract for extract in extracts}

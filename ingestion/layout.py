@@ -16,7 +16,8 @@ _PATTERNS = {
     "interviews": re.compile(
         rf"{_COHORT}/{_CYCLE}/interviews_(?P<key>[A-Za-z0-9][A-Za-z0-9_-]*){_EXT}", re.IGNORECASE
     ),
-    "comparison": re.compile(rf"{_COHORT}/destinations/comparison\.csv", re.IGNORECASE),
+    "comparison": re.compile(rf"{_COHORT}/destinations/comparison{_EXT}", re.IGNORECASE),
+    "survey": re.compile(rf"{_COHORT}/destinations/survey{_EXT}", re.IGNORECASE),
     "destinations": re.compile(
         rf"{_COHORT}/destinations/destinations_(?P<key>[^/]+?){_EXT}", re.IGNORECASE
     ),
@@ -24,7 +25,9 @@ _PATTERNS = {
 # Schools first, then each cycle's rosters, then its interviews: later extracts are checked
 # against what the earlier ones loaded. Destinations come after every cycle (their students
 # must be on a roster of the cohort).
-KIND_ORDER = {"schools": 0, "roster": 1, "interviews": 2, "comparison": 3, "destinations": 4}
+KIND_ORDER = {
+    "schools": 0, "roster": 1, "interviews": 2, "comparison": 3, "destinations": 4, "survey": 5,
+}  # fmt: skip
 AFTER_EVERY_CYCLE = 99
 
 
@@ -51,7 +54,7 @@ class LandedFile:
 
     @property
     def sort_key(self) -> tuple:
-        after_cycles = self.kind in ("comparison", "destinations")
+        after_cycles = self.kind in ("comparison", "destinations", "survey")
         return (
             self.cohort or 0,
             AFTER_EVERY_CYCLE if after_cycles else self.cycle or 0,
@@ -122,8 +125,9 @@ def classify(path: Path, root: Path, known_cycles: set[int]) -> LandedFile:
             "file name fits no extract pattern (expected cohort=YYYY/schools.csv, "
             "cohort=YYYY/cycle=N/roster_<URN>.csv|xlsx, "
             "cohort=YYYY/cycle=N/interviews_<ADVISER>.csv|xlsx, "
-            "cohort=YYYY/destinations/destinations_<LA code>.csv|xlsx or "
-            "cohort=YYYY/destinations/comparison.csv)"
+            "cohort=YYYY/destinations/destinations_<LA code>.csv|xlsx, "
+            "cohort=YYYY/destinations/comparison.csv|xlsx or "
+            "cohort=YYYY/destinations/survey.csv|xlsx)"
         ),
     )
 

@@ -28,6 +28,7 @@ DATA_TABLES = (
     "raw.destination",
     "restricted.destination_provider",
     "raw.destination_comparison",
+    "raw.survey",
     "restricted.rejected_row",
     "raw.load_warning",
 )

@@ -131,6 +131,16 @@ def whole_number_in(allowed: set[int], what: str) -> Parser:
     return parse
 
 
+def whole_number_between(low: int, high: int, what: str) -> Parser:
+    def parse(text: str) -> str | Problem:
+        number = plain_number(text)
+        if number is None or not number.is_integer() or not low <= number <= high:
+            return Problem(f"is not a {what}: expected a whole number {low}-{high}")
+        return str(int(number))
+
+    return parse
+
+
 def number_between(low: float, high: float, what: str) -> Parser:
     def parse(text: str) -> str | Problem:
         number = plain_number(text.strip().removesuffix("%"))

@@ -59,13 +59,13 @@ class IngestSummary:
 
 
 def _depends_on_changed(landed: LandedFile, changed: set[tuple]) -> bool:
-    """Rosters are checked against schools.csv, interviews against both, destinations against
-    the cohort's rosters: recheck after a change."""
+    """Rosters are checked against schools.csv, interviews against both, destinations and the
+    survey against the cohort's rosters: recheck after a change."""
     if landed.kind == "roster":
         return (landed.cohort, None) in changed
     if landed.kind == "interviews":
         return (landed.cohort, None) in changed or (landed.cohort, landed.cycle) in changed
-    if landed.kind == "destinations":  # checked against every roster of the cohort
+    if landed.kind in ("destinations", "survey"):  # checked against every roster of the cohort
         return any(cohort == landed.cohort for cohort, _ in changed)
     return False
 

@@ -93,6 +93,8 @@ create table if not exists raw.school (
     la_code     text    not null
 );
 create index if not exists school_file on raw.school (file_id);
+-- Contract 1.2: all pupils on roll in the school's Year 11, for the value of a NEET point.
+alter table raw.school add column if not exists year11_pupils integer;
 
 create table if not exists raw.roster (
     file_id        bigint   not null,
@@ -222,6 +224,26 @@ create table if not exists raw.destination_comparison (
     pct_neet_or_not_known numeric(5, 2) not null
 );
 create index if not exists destination_comparison_file on raw.destination_comparison (file_id);
+-- Contract 1.2: NEET and not known apart, per characteristic. A 1.1 row (the combined rate
+-- only) is characteristic `all` with the two apart unknown; a 1.2 row keeps the combined rate
+-- NULL (it is their sum: stg_raw__destination_comparisons adds them exactly).
+alter table raw.destination_comparison
+    add column if not exists characteristic text not null default 'all';
+alter table raw.destination_comparison add column if not exists pct_neet numeric;
+alter table raw.destination_comparison add column if not exists pct_not_known numeric;
+alter table raw.destination_comparison alter column pct_neet_or_not_known drop not null;
+
+-- The programme's follow-up survey after Year 11 (contract 1.2 section 8): one answer per
+-- student and file; across survey.csv and survey.xlsx the file delivered last wins.
+create table if not exists raw.survey (
+    file_id                bigint  not null,
+    line_number            integer not null,
+    cohort                 integer not null,
+    student_key            text    not null,
+    survey_date            date    not null,
+    happy_with_destination text    not null  -- Y, N or U (unsure)
+);
+create index if not exists survey_file on raw.survey (file_id);
 
 -- As for interviews: a second activity for the same student and month, the file delivered
 -- last wins (then the later file, then the later line); the losers are the conflicts.

@@ -143,7 +143,7 @@ def test_every_planted_defect_is_reported_and_everything_else_loads(tmp_path, co
     assert summary.conflicts == 1
     expected_rows = (
         len(landing.schools) + landing.roster_rows + landing.interview_rows + 1
-        + landing.destination_rows + landing.comparison_rows
+        + landing.destination_rows + landing.comparison_rows + landing.survey_rows
     )  # fmt: skip
     assert landing.destination_rows > 5 * landing.students  # seven months, a few unreported
     assert summary.rows_loaded == expected_rows

@@ -67,8 +67,9 @@ suppression as (
 {%- endmacro %}
 
 {# Joins a publication model's rows to their cells' suppression: `alias` is the cell's name. #}
-{% macro join_cell(alias, family, relation, breakdown="'-'", category="'-'", cycle=none) -%}
-    inner join {{ ref('disclosure_suppression') }} as {{ alias }}
+{% macro join_cell(alias, family, relation, breakdown="'-'", category="'-'", cycle=none,
+                   outer=false) -%}
+    {{ 'left' if outer else 'inner' }} join {{ ref('disclosure_suppression') }} as {{ alias }}
         on {{ alias }}.cell_id = {{ disclosure_cell_id(
             "'" ~ family ~ "'", relation ~ '.cohort',
             (relation ~ '.cycle') if cycle is none else cycle,

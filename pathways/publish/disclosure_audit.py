@@ -11,7 +11,9 @@ EET + not EET = all, no one is assessed who was not interviewed, and a percentag
 decimal place pins its numerator to within 0.05 % of its (possibly withheld) total. For
 destinations (section 8): November's groups, sustained or not and predicted EET or not each add
 up to the tracked students, held + not held to the students whose prediction could be compared,
-and the NEET-or-not-known avoided ties NEET + not known to the tracked students through the
+surveyed or not to the tracked, happy or not to the surveyed; and the comparison (expected
+rates, NEET or not known avoided, NEET avoided and its costs) ties NEET and not known to the
+tracked students of each authority (and SEN status, on the SEN-adjusted basis) through the
 local authorities' comparison rates, which are public (the attacker knows them). Every count
 is a variable; published ones are fixed. Integer linear programming (HiGHS branch and bound)
 then bounds each withheld count in whole numbers: one is *recovered* when its bounds meet. (Contract
@@ -80,13 +82,26 @@ def read_published(conn, candidates: bool = False) -> dict[str, list[dict]]:
     return published
 
 
-def read_public_rates(conn) -> dict[tuple[int, str], float]:
-    """Each local authority's published NEET-or-not-known rate: public, so the attacker knows
-    them exactly (contract section 8)."""
+# A local authority's rates for one characteristic (contract 1.2 section 8): NEET, not known
+# (None from a 1.1 file) and their sum.
+Rates = tuple[float | None, float | None, float]
+SEN_CHARACTERISTICS = {"N": "sen_none", "K": "sen_support", "E": "ehcp"}
+BASIS_CHARACTERISTIC = {"at_risk": "at_risk", "all_young_people": "all"}
+
+
+def read_public_rates(conn) -> dict[tuple[int, str, str], Rates]:
+    """Each local authority's comparison rates: public, so the attacker knows them exactly
+    (contract section 8), as the warehouse reads them (the file delivered last wins)."""
     rows = conn.execute(
-        "select cohort, la_code, pct_neet_or_not_known from raw.destination_comparison"
+        "select cohort, la_code, characteristic, pct_neet, pct_not_known, pct_neet_or_not_known"
+        " from staging.stg_raw__destination_comparisons"
     )
-    return {(cohort, la): float(rate) for cohort, la, rate in rows}
+    return {
+        (cohort, la, characteristic): tuple(
+            None if rate is None else float(rate) for rate in (neet, not_known, combined)
+        )
+        for cohort, la, characteristic, neet, not_known, combined in rows
+    }
 
 
 def read_truth(conn) -> dict[tuple, int]:
@@ -125,10 +140,11 @@ def read_truth(conn) -> dict[tuple, int]:
         "select cohort, area_level, area_code, students_tracked, students_eet, students_neet,"
         " students_not_known, students_other, students_sustained_eet,"
         " students_predicted_eet_last_interview, students_prediction_comparable,"
-        " students_prediction_held from marts.destination_summary"
+        " students_prediction_held, students_surveyed, students_happy"
+        " from marts.destination_summary"
     ):
         cohort, level, code, tracked, eet, neet, not_known, other, sustained, predicted = row[:10]
-        comparable, held = row[10:]
+        comparable, held, surveyed, happy = row[10:]
         counts = {
             ("tracked",): tracked, ("november", "eet"): eet, ("november", "neet"): neet,
             ("november", "not_known"): not_known, ("november", "other"): other,
@@ -139,6 +155,11 @@ def read_truth(conn) -> dict[tuple, int]:
             ("held_base",): comparable, ("held", "held"): held,
             ("held", "not_held"): comparable - held,
         }  # fmt: skip
+        if surveyed is not None:
+            counts.update({
+                ("survey", "surveyed"): surveyed, ("survey", "not_surveyed"): tracked - surveyed,
+                ("happy", "happy"): happy, ("happy", "not_happy"): surveyed - happy,
+            })  # fmt: skip
         for (family, *detail), n in counts.items():
             truth[(cohort, None, family, level, code, *detail)] = n
     return truth
@@ -347,40 +368,94 @@ def _place_destinations(system, row, place, key, authorities, rates) -> None:
     }.items():  # fmt: skip
         system.percentage({cells[(family, category)]: 1}, tracked, row[column])
     system.percentage({held: 1}, base, row["pct_prediction_held"])
+    _place_survey(system, row, place, tracked)
     _place_comparison(system, row, cells, tracked, authorities, rates)
 
 
-def _place_comparison(system, row, cells, tracked, authorities, rates) -> None:
-    """The comparison rate, the NEET-or-not-known avoided and the costs avoided, each exactly
-    as rounded. With the local authorities' public rates they tie NEET + not known to the
-    tracked students of each authority: avoided = sum(rate_la x tracked_la) / 100 - (NEET + not
-    known); a cost rounded to £1,000 pins the avoided far more tightly than its 0.1."""
-    avoided = row["neet_or_not_known_avoided"]
-    if avoided is None:
+def _place_survey(system, row, place, tracked) -> None:
+    """The follow-up survey: surveyed or not adds up to the tracked students, happy or not to
+    the surveyed; the share happy pins happy within the surveyed."""
+    if row.get("students_surveyed") is None and row.get("pct_happy_with_destination") is None:
         return
-    shortfall = {cells[("november", "neet")]: 1.0, cells[("november", "not_known")]: 1.0}
-    las = authorities.get((row["cohort"], row["area_level"], row["area_code"]), [])
-    if las and all((row["cohort"], la) in rates for la in las):
-        expected = {
-            system.variable((row["cohort"], None, "tracked", "local_authority", la)):
-            rates[(row["cohort"], la)] / 100
-            for la in las
-        }  # fmt: skip
-    else:  # a rate not public: the area's rounded rate stands in for the expected count
-        rate = float(row["comparison_pct_neet_or_not_known"])
-        expected = {tracked: rate / 100}
-    # -avoided = shortfall - expected, within each published rounding
-    minus_avoided = {**shortfall}
+    surveyed = place(system, row, "survey", row["students_surveyed"], "surveyed", cycle=False)
+    not_surveyed = place(system, row, "survey", None, "not_surveyed", cycle=False)
+    system.total(tracked, [surveyed, not_surveyed])
+    happy = place(system, row, "happy", None, "happy", cycle=False)
+    system.total(surveyed, [happy, place(system, row, "happy", None, "not_happy", cycle=False)])
+    system.percentage({happy: 1}, surveyed, row["pct_happy_with_destination"])
+
+
+def _expected_counts(system, row, authorities, rates, part: int) -> dict[tuple, float] | None:
+    """The expected count of NEET (part 0), not known (1) or both (2) on the row's basis, as
+    weights on the attacker's variables: each authority's tracked students (by SEN status on
+    the sen_adjusted basis, a mix the attacker does not know) x its public rate / 100. None
+    where a rate it needs is not public."""
+    cohort, basis = row["cohort"], row.get("comparison_basis") or "all_young_people"
+    las = authorities.get((cohort, row["area_level"], row["area_code"]), [])
+    if not las:
+        return None
+    expected: dict[tuple, float] = {}
+    for la in las:
+        tracked_la = system.variable((cohort, None, "tracked", "local_authority", la))
+        if basis != "sen_adjusted":
+            rate = rates.get((cohort, la, BASIS_CHARACTERISTIC[basis]), (None,) * 3)[part]
+            if rate is None:
+                return None
+            expected[tracked_la] = rate / 100
+            continue
+        by_sen = [system.variable((cohort, None, "sen_mix", "local_authority", la, sen))
+                  for sen in SEN_CHARACTERISTICS]  # fmt: skip
+        system.total(tracked_la, by_sen)
+        for variable, characteristic in zip(by_sen, SEN_CHARACTERISTICS.values(), strict=True):
+            rate = rates.get((cohort, la, characteristic), (None,) * 3)[part]
+            if rate is None:
+                return None
+            expected[variable] = rate / 100
+    return expected
+
+
+def _minus(observed: dict[tuple, float], expected: dict[tuple, float]) -> dict[tuple, float]:
+    terms = dict(observed)
     for variable, weight in expected.items():
-        minus_avoided[variable] = minus_avoided.get(variable, 0) - weight
-    system.between(minus_avoided, -float(avoided) - 0.05, -float(avoided) + 0.05)
+        terms[variable] = terms.get(variable, 0) - weight
+    return terms
+
+
+def _place_comparison(system, row, cells, tracked, authorities, rates) -> None:
+    """The comparison (contract 1.2 section 8), each figure exactly as rounded. With the local
+    authorities' public rates the expected counts are linear in the tracked students of each
+    authority (and SEN status): the expected rates pin them against the tracked students, the
+    NEET-or-not-known avoided ties NEET + not known to them, the NEET avoided and its costs
+    (rounded to £1,000: far tighter than its 0.1) tie NEET alone. The interval's ends are a
+    square root of NEET: the linear attacker leaves them out; the central estimate already
+    pins the same count more tightly than they could."""
+    avoided = row["neet_or_not_known_avoided"]
+    if avoided is None and row.get("neet_avoided") is None:
+        return
+    neet, not_known = cells[("november", "neet")], cells[("november", "not_known")]
+    combined = _expected_counts(system, row, authorities, rates, 2)
+    if combined is None:  # a rate not public: the area's rounded rate stands in
+        combined = {tracked: float(row["comparison_pct_neet_or_not_known"]) / 100}
+    else:
+        system.percentage(combined, tracked, row["comparison_pct_neet_or_not_known"])
+    if avoided is not None:
+        minus_avoided = _minus({neet: 1.0, not_known: 1.0}, combined)
+        system.between(minus_avoided, -float(avoided) - 0.05, -float(avoided) + 0.05)
+    expected_neet = _expected_counts(system, row, authorities, rates, 0)
+    if expected_neet is None or row.get("neet_avoided") is None:
+        return
+    for part, column in ((expected_neet, "expected_pct_neet"),
+                         (_expected_counts(system, row, authorities, rates, 1),
+                          "expected_pct_not_known")):  # fmt: skip
+        if part is not None:
+            system.percentage(part, tracked, row.get(column))
+    minus_neet_avoided = _minus({neet: 1.0}, expected_neet)
+    centre = float(row["neet_avoided"])
+    system.between(minus_neet_avoided, -centre - 0.05, -centre + 0.05)
     for column, cost in lifetime_costs().items():
         if row.get(column) is not None:
             centre, half = float(row[column]) / cost, 500 / cost
-            system.between(minus_avoided, -centre - half, -centre + half)
-    comparison = row["comparison_pct_neet_or_not_known"]
-    if comparison is not None and tracked not in expected:
-        system.percentage(expected, tracked, comparison)  # 100 x expected / tracked, to 1 d.p.
+            system.between(minus_neet_avoided, -centre - half, -centre + half)
 
 
 class AuditIncomplete(RuntimeError):

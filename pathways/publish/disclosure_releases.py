@@ -84,7 +84,7 @@ def _merged(releases: list[Release], rates) -> dict[tuple, System]:
     """One system per cohort and part (a cycle, the improvement, the destinations), holding
     that part of every release."""
     tags = range(len(releases))
-    tagged_rates = {((cohort, tag), la): rate for (cohort, la), rate in (rates or {}).items()
+    tagged_rates = {((cohort, tag), *rest): rate for (cohort, *rest), rate in (rates or {}).items()
                     for tag in tags}  # fmt: skip
     merged: dict[tuple, System] = defaultdict(System)
     for ((cohort, _), part), system in group_by_component(_tagged(releases), tagged_rates).items():

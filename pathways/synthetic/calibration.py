@@ -84,4 +84,18 @@ EET_SPELL = 0.08  # share of sustained students with one NEET month
 MONTH_UNREPORTED = 0.03  # each month missing from the LA's file (counts as not known)
 CUSTODY = 0.002
 GAP_YEAR = 0.03  # other activities (gap year, re-engagement): the group `other`
-COMPARISON_NEET_OR_NOT_KNOWN = (4.0, 9.5)  # the LAs' published rates, % (uniform)
+# Each local authority's comparison rates (contract 1.2 section 8): (NEET, not known) ranges in %,
+# drawn uniformly per authority. The sources and why these ranges: README "Comparison rates".
+COMPARISON_RATES = {
+    "all": ((2.8, 4.8), (1.0, 2.8)),  # 16-17 year olds, DfE participation statistics
+    "sen_none": ((2.2, 3.8), (0.9, 2.5)),
+    "sen_support": ((5.0, 8.0), (1.5, 3.5)),
+    "ehcp": ((7.0, 11.0), (1.2, 3.0)),
+    "at_risk": ((7.0, 11.0), (3.0, 6.0)),  # an authority's own risk-of-NEET group (assumed)
+}
+# The programme's report: a NEET point across 15 schools' Year 11 is worth £1.85 m at £77,000,
+# so their rolls add up to 2,403 pupils (160.2 a school).
+YEAR11_PUPILS_PER_15_SCHOOLS = 2403
+YEAR11_PUPILS_RANGE = (120, 200)
+SURVEYED = 0.7  # of tracked students, answer the follow-up survey
+HAPPY_ANSWERS = {"Y": 0.84, "N": 0.09, "U": 0.07}

@@ -77,9 +77,35 @@ def _in_the_authoritys_style(index: int, rows: list[list[str]], codes) -> list[l
     return rows
 
 
+def comparison_rows(authorities: list[str], rng: random.Random) -> list[list[str]]:
+    """Contract 1.2 rates of each authority for every characteristic, its own risk-of-NEET
+    group's included, so the demo's comparison is like for like (the fallbacks are tested)."""
+    rows = []
+    for la in sorted(authorities):
+        for characteristic, ranges in cal.COMPARISON_RATES.items():
+            (neet_low, neet_high), (nk_low, nk_high) = ranges
+            neet, not_known = rng.uniform(neet_low, neet_high), rng.uniform(nk_low, nk_high)
+            rows.append([la, characteristic, f"{neet:.1f}", f"{not_known:.1f}"])
+    return rows
+
+
+def survey_rows(people, cohort: int, rng: random.Random) -> list[list[str]]:
+    """The follow-up survey: most tracked students answer, October to January."""
+    answers, weights = zip(*cal.HAPPY_ANSWERS.items(), strict=True)
+    spellings = {"Y": "Yes", "N": "No", "U": "Unsure"}
+    rows = []
+    for student in people:
+        if rng.random() >= cal.SURVEYED:
+            continue
+        answer = rng.choices(answers, weights)[0]
+        day = f"{cohort + 2}-{rng.choice(['10', '11', '12'])}-{rng.randint(1, 28):02d}"
+        rows.append([student.upn, day, spellings[answer] if rng.random() < 0.2 else answer])
+    return rows
+
+
 def write_destinations(writer, landing, people, rng, codes) -> None:
     """Each local authority's file of its students' months, some by NCCIS code, one with
-    labels, one as XLSX; and the comparison rates."""
+    labels, one as XLSX; the comparison rates and the follow-up survey."""
     cohort = landing.cohort
     months = [f"{cohort + 2 + (8 + m) // 12}-{(8 + m) % 12 + 1:02d}" for m in range(7)]
     names = {row["la_code"]: row["name"] for row in codes.local_authorities.rows}
@@ -92,8 +118,11 @@ def write_destinations(writer, landing, people, rng, codes) -> None:
         else:
             writer.csv(f"{relative}.csv", DESTINATION_HEADER, rows)
         landing.destination_rows += len(rows)
-    low, high = cal.COMPARISON_NEET_OR_NOT_KNOWN
-    rates = [[la, f"{rng.uniform(low, high):.1f}"] for la in sorted(by_la)]
+    rates = comparison_rows(list(by_la), rng)
     writer.csv(f"cohort={cohort}/destinations/comparison.csv",
-               ["la_code", "pct_neet_or_not_known"], rates)  # fmt: skip
+               ["la_code", "characteristic", "pct_neet", "pct_not_known"], rates)  # fmt: skip
     landing.comparison_rows = len(rates)
+    answers = survey_rows(people, cohort, rng)
+    writer.csv(f"cohort={cohort}/destinations/survey.csv",
+               ["upn", "survey_date", "happy_with_destination"], answers)  # fmt: skip
+    landing.survey_rows = len(answers)

@@ -112,11 +112,23 @@ class _Labels:
         )
 
 
+def year11_rolls(count: int, rng: random.Random) -> list[int]:
+    """Year 11 rolls whose total is the report's 2,403 pupils per 15 schools (contract 1.2)."""
+    low, high = cal.YEAR11_PUPILS_RANGE
+    rolls = [rng.randint(low, high) for _ in range(count)]
+    target = round(cal.YEAR11_PUPILS_PER_15_SCHOOLS * count / 15)
+    for index in range(count):  # spread the difference, each roll kept within 1-1000
+        share = round((target - sum(rolls)) / (count - index))
+        rolls[index] = min(1000, max(1, rolls[index] + share))
+    return rolls
+
+
 def _write_schools(writer: ExtractWriter, landing: GeneratedLanding) -> None:
+    rolls = year11_rolls(len(landing.schools), random.Random(landing.cohort))
     writer.csv(
         f"cohort={landing.cohort}/schools.csv",
-        ["urn", "school_name", "la_code"],
-        [[s.urn, s.name, s.la_code] for s in landing.schools],
+        ["urn", "school_name", "la_code", "year11_pupils"],
+        [[s.urn, s.name, s.la_code, roll] for s, roll in zip(landing.schools, rolls, strict=True)],
     )
 
 

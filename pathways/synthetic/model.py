@@ -50,6 +50,7 @@ class GeneratedLanding:
     interview_rows: int = 0
     destination_rows: int = 0
     comparison_rows: int = 0
+    survey_rows: int = 0
     defects: list[dict] = field(default_factory=list)
 
 

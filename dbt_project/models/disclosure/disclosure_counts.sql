@@ -315,6 +315,52 @@ held_cells as (
     ) as held (category, n)
 ),
 
+survey_cells as (
+    -- The follow-up survey (contract 1.2): surveyed or not adds up to the tracked students,
+    -- happy or not to the surveyed ones. Only for cohorts with a survey file.
+    select
+        survey.family,
+        destinations.cohort,
+        null::integer as cycle,
+        destinations.area_level,
+        destinations.area_code,
+        destinations.parent_area_level,
+        destinations.parent_area_code,
+        '-' as breakdown,
+        survey.category,
+        survey.n,
+        survey.group_n,
+        survey.group_family,
+        '-' as group_breakdown,
+        survey.group_category,
+        null as gender_family,
+        null as gender_category
+    from destinations
+    cross join
+        lateral (
+            values
+            (
+                'survey', 'surveyed', destinations.students_surveyed,
+                destinations.students_tracked, 'tracked', '-'
+            ),
+            (
+                'survey',
+                'not_surveyed',
+                destinations.students_tracked - destinations.students_surveyed,
+                destinations.students_tracked, 'tracked', '-'
+            ),
+            (
+                'happy', 'happy', destinations.students_happy,
+                destinations.students_surveyed, 'survey', 'surveyed'
+            ),
+            (
+                'happy', 'not_happy', destinations.students_surveyed - destinations.students_happy,
+                destinations.students_surveyed, 'survey', 'surveyed'
+            )
+        ) as survey (family, category, n, group_n, group_family, group_category)
+    where destinations.students_surveyed is not null
+),
+
 counts as (
     select * from interviewed_cells
     union all
@@ -337,6 +383,8 @@ counts as (
     select * from held_base_cells
     union all
     select * from held_cells
+    union all
+    select * from survey_cells
 ),
 
 cells as (

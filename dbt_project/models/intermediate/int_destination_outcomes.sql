@@ -1,6 +1,7 @@
 {# One row per tracked student: the November activity (the month of the annual activity
-   survey), the months of EET activity October to March (sustained: at least 5 of the 6), and
-   what the last interview predicted (contract section 8). #}
+   survey), the months of EET activity October to March (sustained: at least 5 of the 6), what
+   the last interview predicted, the SEN status of the last roster (which comparison rate is
+   theirs) and the follow-up survey's answer (contract section 8). #}
 with months as (
     select * from {{ ref('fct_destination_month') }}
 ),
@@ -30,6 +31,15 @@ last_interviews as (
         neet_risk as last_neet_risk
     from {{ ref('fct_interview') }}
     order by cohort asc, student_key asc, cycle desc
+),
+
+last_roster as (
+    select
+        cohort,
+        student_key,
+        sen_status
+    from {{ ref('int_roster_students') }}
+    where cycle = 7
 )
 
 select
@@ -45,6 +55,8 @@ select
     last_interviews.last_interview_cycle,
     last_interviews.last_predicted_destination,
     last_interviews.last_neet_risk,
+    last_roster.sen_status,
+    surveys.happy_with_destination,
     case
         when
             last_interviews.last_predicted_destination in ('eet', 'neet')
@@ -55,3 +67,9 @@ from by_student
 left join last_interviews
     on by_student.cohort = last_interviews.cohort
     and by_student.student_key = last_interviews.student_key
+left join last_roster
+    on by_student.cohort = last_roster.cohort
+    and by_student.student_key = last_roster.student_key
+left join {{ ref('stg_raw__surveys') }} as surveys
+    on by_student.cohort = surveys.cohort
+    and by_student.student_key = surveys.student_key

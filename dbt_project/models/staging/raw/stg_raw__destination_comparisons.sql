@@ -1,9 +1,27 @@
-{# Each local authority's published NEET-or-not-known rate for the whole year group: the
-   baseline the programme's students are compared with. #}
+{# Each local authority's comparison rates, one row per characteristic (contract section 8).
+   Where comparison.csv and comparison.xlsx both give a row, the file delivered last wins. A 1.2
+   row's combined rate is the exact sum of its two parts; a 1.1 row gives only the combined
+   rate, for all young people. #}
+with ranked as (
+    select
+        comparisons.*,
+        row_number() over (
+            partition by comparisons.cohort, comparisons.la_code, comparisons.characteristic
+            order by file_loads.delivery_order desc, comparisons.file_id desc
+        ) as delivery_rank
+    from {{ source('raw', 'destination_comparison') }} as comparisons
+    inner join {{ ref('stg_raw__file_loads') }} as file_loads
+        on comparisons.file_id = file_loads.file_id
+)
+
 select
-    comparisons.cohort,
-    comparisons.la_code,
-    comparisons.pct_neet_or_not_known,
-    comparisons.file_id as source_file_id,
-    comparisons.line_number as source_line_number
-from {{ source('raw', 'destination_comparison') }} as comparisons
+    cohort,
+    la_code,
+    characteristic,
+    pct_neet,
+    pct_not_known,
+    coalesce(pct_neet + pct_not_known, pct_neet_or_not_known) as pct_neet_or_not_known,
+    file_id as source_file_id,
+    line_number as source_line_number
+from ranked
+where delivery_rank = 1
