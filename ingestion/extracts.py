@@ -551,8 +551,7 @@ class ComparisonExtract(Extract):
                 key = (la[index], characteristics[index])
                 if key in self.seen:
                     column = "characteristic" if given[index] else "la_code"
-                    first = self.seen[key]
-                    reason = f"appears again for this local authority (first at line {first})"
+                    reason = f"appears again (first at line {self.seen[key]})"
                     batch.reject(index, (column, given[index] or la[index], reason))
                 else:
                     self.seen[key] = int(batch.lines[index])

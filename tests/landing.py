@@ -41,6 +41,14 @@ def interview_row(n: int, **changes) -> dict[str, str]:
 
 
 DESTINATION_HEADER = ["upn", "activity_month", "activity", "nccis_code", "provider"]
+COMPARISON_HEADER = ["la_code", "characteristic", "pct_neet", "pct_not_known"]
+SURVEY_HEADER = ["upn", "survey_date", "happy_with_destination"]
+
+
+def survey_row(n: int, **changes) -> dict[str, str]:
+    row = {"upn": upn(n), "survey_date": "2026-11-20", "happy_with_destination": "Y"}
+    row.update(changes)
+    return row
 
 
 def destination_row(n: int, **changes) -> dict[str, str]:
@@ -72,12 +80,12 @@ class Landing:
     def path(self, relative: str) -> Path:
         return self.root / f"cohort={COHORT}" / relative
 
-    def schools(self, rows=None) -> Path:
+    def schools(self, rows=None, header=("urn", "school_name", "la_code")) -> Path:
         rows = rows or [
             {"urn": URN, "school_name": "Gateshead Academy", "la_code": "390"},
             {"urn": OTHER_URN, "school_name": "Hartlepool School", "la_code": "805"},
         ]
-        return write_csv(self.path("schools.csv"), ["urn", "school_name", "la_code"], rows)
+        return write_csv(self.path("schools.csv"), list(header), rows)
 
     def roster(self, rows, cycle=1, urn=URN, header=ROSTER_HEADER, **options) -> Path:
         name = f"cycle={cycle}/roster_{urn}.csv"
@@ -92,9 +100,13 @@ class Landing:
         name = f"destinations/destinations_{la}.csv"
         return write_csv(self.path(name), header, rows, **options)
 
-    def comparison(self, rows) -> Path:
-        header = ["la_code", "pct_neet_or_not_known"]
-        return write_csv(self.path("destinations/comparison.csv"), header, rows)
+    def comparison(self, rows, header=None, name="comparison.csv") -> Path:
+        """A 1.1 file (la_code, pct_neet_or_not_known) unless given another header."""
+        header = header or ["la_code", "pct_neet_or_not_known"]
+        return write_csv(self.path(f"destinations/{name}"), header, rows)
+
+    def survey(self, rows, name="survey.csv") -> Path:
+        return write_csv(self.path(f"destinations/{name}"), SURVEY_HEADER, rows)
 
 
 def set_knowledge_scores(path: Path, score: str) -> None:

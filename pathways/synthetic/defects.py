@@ -229,8 +229,63 @@ def _plant_destination_rejects(landing) -> list[dict]:
     return planted
 
 
+def _appended(landing, path: Path, rows: list[list[str]], planted: list[dict]) -> list[dict]:
+    """Append the planted rows and say where each landed."""
+    first = _append(path, rows)
+    for line, item in enumerate(planted, start=first):
+        item.update(path=path.relative_to(landing.root).as_posix(), line=line)
+    return planted
+
+
+COMPARISON_MUTATIONS = [
+    ("characteristic", "gifted", "not in the comparison characteristic code list"),
+    ("pct_not_known", "", "pct_neet and pct_not_known are given together"),
+    ("characteristic", "all", "appears again"),
+]
+
+
+def _plant_comparison_rejects(landing) -> list[dict]:
+    """Bad rows in the 1.2 comparison rates: an unknown group, a half-given rate, a repeat."""
+    path = landing.root / f"cohort={landing.cohort}/destinations/comparison.csv"
+    if not path.exists():
+        return []
+    header, rows = _read(path)
+    planted, new_rows = [], []
+    for column, value, reason in COMPARISON_MUTATIONS:
+        row = list(rows[0][1])  # the first authority's `all` row
+        row[header.index(column)] = value
+        new_rows.append(row)
+        planted.append({"kind": "reject", "column": column, "value": value, "reason": reason})
+    return _appended(landing, path, new_rows, planted)
+
+
+def _plant_survey_rejects(landing) -> list[dict]:
+    """Bad answers in the follow-up survey: a stranger, a date outside the window, a word that
+    is no answer, and a student answering twice."""
+    path = landing.root / f"cohort={landing.cohort}/destinations/survey.csv"
+    if not path.exists():
+        return []
+    header, rows = _read(path)
+    first = rows[0][1]
+    mutations = [
+        ("upn", make_upn(landing.schools[0].la_code, 997_000), "not a programme student"),
+        ("survey_date", f"{landing.cohort + 3}-06-01", "is outside cohort"),
+        ("happy_with_destination", "maybe", "not in the happy with destination code list"),
+        ("upn", first[0], "appears again"),
+    ]
+    planted, new_rows = [], []
+    for column, value, reason in mutations:
+        row = list(first)
+        row[header.index(column)] = value
+        new_rows.append(row)
+        planted.append({"kind": "reject", "column": column, "value": value, "reason": reason})
+    return _appended(landing, path, new_rows, planted)
+
+
 def plant_defects(landing: GeneratedLanding) -> list[dict]:
     return [
+        *_plant_comparison_rejects(landing),
+        *_plant_survey_rejects(landing),
         *_plant_destination_rejects(landing),
         *_plant_roster_rejects(landing),
         *_plant_interview_rejects(landing),
