@@ -168,6 +168,18 @@ create table if not exists disclosure.release_cell (
     suppressed boolean not null,
     primary key (cohort, publication_id, cell_id)
 );
+-- The comparison rates each release was computed from: public, so the attacker knows the old
+-- ones too after a new comparison.csv replaces them (contract 1.2 section 8).
+create table if not exists disclosure.release_rate (
+    cohort integer not null,
+    publication_id bigint not null,
+    la_code text not null,
+    characteristic text not null,
+    pct_neet numeric,
+    pct_not_known numeric,
+    pct_neet_or_not_known numeric not null,
+    primary key (cohort, publication_id, la_code, characteristic)
+);
 
 -- The analyst: pseudonymous layers.
 grant usage on schema reference, marts, partner, quality to pathways_analyst;

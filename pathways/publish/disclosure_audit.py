@@ -374,9 +374,9 @@ def _place_destinations(system, row, place, key, authorities, rates) -> None:
 
 def _place_survey(system, row, place, tracked) -> None:
     """The follow-up survey: surveyed or not adds up to the tracked students, happy or not to
-    the surveyed; the share happy pins happy within the surveyed."""
-    if row.get("students_surveyed") is None and row.get("pct_happy_with_destination") is None:
-        return
+    the surveyed; the share happy pins happy within the surveyed. Placed on every row, its
+    figures withheld or not, so each area's cells add up to its parent's (with no survey the
+    cells are unknowns that bound nothing)."""
     surveyed = place(system, row, "survey", row["students_surveyed"], "surveyed", cycle=False)
     not_surveyed = place(system, row, "survey", None, "not_surveyed", cycle=False)
     system.total(tracked, [surveyed, not_surveyed])
@@ -434,10 +434,11 @@ def _place_comparison(system, row, cells, tracked, authorities, rates) -> None:
         return
     neet, not_known = cells[("november", "neet")], cells[("november", "not_known")]
     combined = _expected_counts(system, row, authorities, rates, 2)
-    if combined is None:  # a rate not public: the area's rounded rate stands in
-        combined = {tracked: float(row["comparison_pct_neet_or_not_known"]) / 100}
-    else:
-        system.percentage(combined, tracked, row["comparison_pct_neet_or_not_known"])
+    if combined is None:
+        # Rates the attacker is not given (a release kept before its rates were): the rounded
+        # rate is no exact expected count, and taking it for one contradicts the true counts.
+        return
+    system.percentage(combined, tracked, row["comparison_pct_neet_or_not_known"])
     if avoided is not None:
         minus_avoided = _minus({neet: 1.0, not_known: 1.0}, combined)
         system.between(minus_avoided, -float(avoided) - 0.05, -float(avoided) + 0.05)

@@ -83,9 +83,11 @@ def _untagged(key: tuple) -> tuple:
 def _merged(releases: list[Release], rates) -> dict[tuple, System]:
     """One system per cohort and part (a cycle, the improvement, the destinations), holding
     that part of every release."""
-    tags = range(len(releases))
-    tagged_rates = {((cohort, tag), *rest): rate for (cohort, *rest), rate in (rates or {}).items()
-                    for tag in tags}  # fmt: skip
+    tagged_rates = {
+        ((cohort, tag), *rest): rate
+        for tag, release in enumerate(releases)
+        for (cohort, *rest), rate in (release.rates or rates or {}).items()
+    }  # each release judged with the rates it was computed from
     merged: dict[tuple, System] = defaultdict(System)
     for ((cohort, _), part), system in group_by_component(_tagged(releases), tagged_rates).items():
         whole = merged[(cohort, part)]

@@ -13,7 +13,7 @@ disclosure models keep every cell an earlier release withheld withheld (`disclos
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import psycopg
 from psycopg import sql
@@ -31,6 +31,9 @@ class Release:
 
     published: dict[str, list[dict]]
     truth: dict[str, int]
+    # The comparison rates it was computed from, as disclosure_audit.read_public_rates keys
+    # them; empty for a release kept before they were (the current ones stand in).
+    rates: dict = field(default_factory=dict)
 
 
 def _candidate_rows() -> sql.Composed:
@@ -109,6 +112,16 @@ def record(conn: psycopg.Connection, publication_id: int) -> list[int]:
         """,
         {"id": publication_id, "cohorts": changed},
     )
+    conn.execute(
+        """
+        insert into disclosure.release_rate (cohort, publication_id, la_code, characteristic,
+            pct_neet, pct_not_known, pct_neet_or_not_known)
+        select cohort, %(id)s, la_code, characteristic, pct_neet, pct_not_known,
+            pct_neet_or_not_known
+        from staging.stg_raw__destination_comparisons where cohort = any(%(cohorts)s)
+        """,
+        {"id": publication_id, "cohorts": changed},
+    )
     return sorted(changed)
 
 
@@ -127,8 +140,17 @@ def earlier(conn: psycopg.Connection, cohorts: list[int]) -> list[Release]:
         (cohorts,),
     ):
         truth[publication_id][cell] = n
+    rates: dict[int, dict] = defaultdict(dict)
+    for publication_id, cohort, la, characteristic, *values in conn.execute(
+        "select publication_id, cohort, la_code, characteristic, pct_neet, pct_not_known,"
+        " pct_neet_or_not_known from disclosure.release_rate where cohort = any(%s)",
+        (cohorts,),
+    ):
+        rates[publication_id][(cohort, la, characteristic)] = tuple(
+            None if value is None else float(value) for value in values
+        )
     return [
-        Release(published[publication_id], truth[publication_id])
+        Release(published[publication_id], truth[publication_id], rates[publication_id])
         for publication_id in sorted(published)
     ]
 

@@ -1,0 +1,120 @@
+"""The destinations estimate of contract 1.2 through the whole pipeline: partner.destinations
+matches a recomputation from the extracts by the contract alone (tests/
+destinations_from_extracts.py), and a 1.1 comparison.csv delivered over a 1.2 one, and the 1.2
+one again, give the figures the contract says with nothing lost."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+
+import psycopg
+import pytest
+from conftest import scratch_warehouse
+from destinations_from_extracts import destinations
+from psycopg.rows import dict_row
+
+from pathways import pipeline
+from pathways.synthetic import generate
+
+COMPARISON = "cohort=2024/destinations/comparison.csv"
+ESTIMATE = ("neet_avoided", "neet_avoided_low", "neet_avoided_high", "public_cost_avoided_gbp",
+            "public_cost_avoided_low_gbp", "public_cost_avoided_high_gbp",
+            "wider_cost_avoided_gbp", "expected_pct_neet", "expected_pct_not_known")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    """Eight schools' cohort (eight authorities, both LEP areas), loaded and built once; the
+    tests below deliver comparison files over it in turn."""
+    landing = tmp_path_factory.mktemp("landing")
+    generate(landing, schools=8)
+    with scratch_warehouse() as url:
+        run(landing, url)
+        yield landing, url
+
+
+def run(landing, url) -> None:
+    result = pipeline.run(landing, url=url, deliver=False)
+    assert result.ok, result.report()
+
+
+def published(url) -> dict[tuple[str, str], dict]:
+    with psycopg.connect(url, row_factory=dict_row) as conn:
+        rows = conn.execute(
+            "select * from partner.destinations where area_level in ('region', 'lep_area')"
+        ).fetchall()
+    return {(row["area_level"], row["area_code"]): row for row in rows}
+
+
+def assert_matches_the_contract(landing, url) -> dict[tuple[str, str], dict]:
+    """Every published figure of the region and LEP-area rows equals the recomputation; a
+    withheld one must be withheld for a reason the row says (`suppressed`)."""
+    expected, rows = destinations(landing), published(url)
+    assert set(rows) == set(expected)
+    for area, figures in expected.items():
+        row = rows[area]
+        for column, value in figures.items():
+            if row[column] is None and value is not None:
+                assert row["suppressed"], (area, column)
+                continue
+            shown = row[column]
+            if isinstance(value, Decimal | int) and shown is not None:
+                shown = type(value)(shown)
+            assert shown == value, (area, column, shown, value)
+    return rows
+
+
+def test_the_estimate_matches_the_contract_on_every_published_row(warehouse):
+    landing, url = warehouse
+    rows = assert_matches_the_contract(landing, url)
+    region = rows[("region", "all")]
+    assert region["comparison_basis"] == "at_risk"
+    assert all(region[column] is not None for column in ESTIMATE)  # not vacuous
+    assert region["neet_avoided_low"] <= region["neet_avoided"] <= region["neet_avoided_high"]
+    assert region["students_surveyed"] > 0 and region["public_value_per_point_gbp"] > 0
+
+
+def _as_1_1(path) -> bytes:
+    """The same authorities' combined rate for all young people, in the 1.1 layout."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["characteristic"] == "all"]
+    lines = ["la_code,pct_neet_or_not_known"]
+    lines += [f"{row['la_code']},{Decimal(row['pct_neet']) + Decimal(row['pct_not_known'])}"
+              for row in rows]  # fmt: skip
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_1_1_comparison_over_a_1_2_warehouse_and_back(warehouse):
+    landing, url = warehouse
+    path = landing / COMPARISON
+    rates_1_2 = path.read_bytes()
+    before = published(url)
+
+    path.write_bytes(_as_1_1(path))
+    run(landing, url)
+
+    rows = assert_matches_the_contract(landing, url)
+    region = rows[("region", "all")]
+    assert region["comparison_basis"] == "all_young_people"
+    assert region["comparison_pct_neet_or_not_known"] is not None
+    assert all(region[column] is None for column in ESTIMATE)  # 1.1: no NEET apart, no cost
+    assert (
+        region["public_value_per_point_gbp"]
+        == before[("region", "all")]["public_value_per_point_gbp"]
+    )  # the rolls, not the comparison
+    with psycopg.connect(url) as conn:
+        loads = conn.execute(
+            "select is_current, rows_read, rows_loaded, rows_rejected from raw.file_load "
+            "where source_path = %s order by file_id",
+            (COMPARISON,),
+        ).fetchall()
+        loaded = conn.execute("select count(*) from raw.destination_comparison").fetchone()[0]
+    assert [load[0] for load in loads] == [False, True]
+    assert all(read == ok + bad for _, read, ok, bad in loads)
+    assert loaded == loads[-1][2]  # the 1.1 file's rows replace the 1.2 file's, none lost
+
+    path.write_bytes(rates_1_2)
+    run(landing, url)
+
+    assert published(url) == before
