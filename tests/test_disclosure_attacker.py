@@ -27,11 +27,15 @@ def published(**views) -> dict[str, list[dict]]:
 
 # Destinations: one LEP area (the region's only one) of three authorities. 390 shows its 30
 # tracked; 929 (4) and 391 (9) are withheld, so the lines give only 929 + 391 = 13. Nobody is
-# NEET or not known. Public rates: 929 7.0 %, 391 4.0 %, 390 6.0 %, so the avoided is
-# 0.07 x 4 + 0.04 x 9 + 0.06 x 30 - 0 = 2.44: 2.4 to 1 d.p., £188,000 public and £351,000
-# wider (2.44 x 77,000 = 187,880; x 144,000 = 351,360). The wider cost alone bounds 929's
-# tracked to 3.80-4.03: whole numbers pin 4. The avoided (0.1) alone allows 1-4.
-RATES = {(COHORT, "929"): 7.0, (COHORT, "391"): 4.0, (COHORT, "390"): 6.0}
+# NEET or not known. Public at-risk NEET rates (not known 0): 929 7.0 %, 391 4.0 %, 390 6.0 %,
+# so the NEET avoided is 0.07 x 4 + 0.04 x 9 + 0.06 x 30 - 0 = 2.44: 2.4 to 1 d.p., £188,000
+# public and £351,000 wider (2.44 x 77,000 = 187,880; x 144,000 = 351,360). The wider cost
+# alone bounds 929's tracked to 3.80-4.03: whole numbers pin 4. The avoided (0.1) alone
+# allows 1-4.
+RATES = {
+    (COHORT, la, "at_risk"): (neet, 0.0, neet)
+    for la, neet in (("929", 7.0), ("391", 4.0), ("390", 6.0))
+}
 TRACKED = {"929": 4, "391": 9, "390": 30}
 
 
@@ -52,7 +56,8 @@ def _destination_row(level, code, tracked, **figures) -> dict:
 
 def _destinations(**area_figures) -> dict[str, list[dict]]:
     total = sum(TRACKED.values())
-    area = dict(pct_neet=0.0, pct_not_known=0.0, neet_or_not_known_avoided=2.4, **area_figures)
+    area = dict(pct_neet=0.0, pct_not_known=0.0, neet_or_not_known_avoided=2.4,
+                comparison_basis="at_risk", neet_avoided=2.4, **area_figures)  # fmt: skip
     rows = [
         _destination_row("region", "all", total, **area),
         _destination_row("lep_area", "north_east", total, **area),

@@ -29,7 +29,7 @@ import psycopg
 
 from pathways import settings
 from pathways.build import warehouse
-from pathways.deliver import outbox
+from pathways.deliver import estimate, outbox
 
 COUNTRY = ("E92000001", "England")
 # Every programme school is in the North East region (both LEP areas lie within it).
@@ -69,6 +69,7 @@ class Indicator:
     unit: str  # "" for counts, "%" for percentages
     decimals: int
     base: str  # the count the figure is computed from (itself for a count)
+    region_and_lep_only: bool = False  # published on those rows only: `z` elsewhere
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,9 @@ from partner.cycle_summary
 
 COHORT = Filter("cohort", "Cohort (year starting Year 10)")
 CYCLE = Filter("cycle", "Programme cycle", "cycles")
+# What the destinations estimate is compared with, and whether that is like for like: named on
+# every row (contract 1.2 section 8; the wording is pathways/deliver/estimate.py's).
+BASIS = Filter("comparison_basis", "Compared with (estimate's basis)", "comparison_basis")
 DATASETS = (
     Dataset("cycle_summary", "Headline figures by cycle", "cycle", (COHORT, CYCLE), (
         Indicator("students_interviewed", "Students interviewed", "", 0, "students_interviewed"),
@@ -127,7 +131,7 @@ DATASETS = (
         Indicator("mean_latest", "Mean score, latest cycle", "", 2, "matched_students"),
         Indicator("pct_improvement", "% improvement", "%", 1, "matched_students"),
     )),
-    Dataset("destinations", "Destinations after Year 11", None, (COHORT,), (
+    Dataset("destinations", "Destinations after Year 11", None, (COHORT, BASIS), (
         Indicator("students_tracked", "Students tracked (cycle 7 roster)", "", 0,
                   "students_tracked"),
         Indicator("students_with_activity", "Students with a known November activity", "", 0,
@@ -143,16 +147,45 @@ DATASETS = (
                   "%", 1, "students_tracked"),
         Indicator("pct_prediction_held", "% whose EET or NEET prediction held", "%", 1,
                   "students_tracked"),
+        Indicator("students_surveyed", "Students who answered the follow-up survey", "", 0,
+                  "students_tracked"),
+        Indicator("pct_happy_with_destination", "% of them happy with their destination", "%",
+                  1, "students_tracked"),
+        Indicator("expected_pct_neet", "Expected % NEET on the comparison basis (estimate)",
+                  "%", 1, "students_tracked", True),
+        Indicator("expected_pct_not_known",
+                  "Expected % not known on the comparison basis (estimate)", "%", 1,
+                  "students_tracked", True),
         Indicator("comparison_pct_neet_or_not_known",
-                  "Comparison: % NEET or not known, all young people of the year group", "%", 1,
-                  "students_tracked"),
-        Indicator("neet_or_not_known_avoided", "Young people NEET or not known avoided", "", 1,
-                  "students_tracked"),
-        Indicator("public_cost_avoided_gbp", "Lifetime public cost avoided", "£", 0,
-                  "students_tracked"),
-        Indicator("wider_cost_avoided_gbp", "Lifetime cost to the wider economy avoided", "£",
-                  0, "students_tracked"),
-    )),
+                  "Expected % NEET or not known on the comparison basis", "%", 1,
+                  "students_tracked", True),
+        Indicator("neet_or_not_known_avoided",
+                  "Young people NEET or not known avoided (estimate)", "", 1, "students_tracked",
+                  True),
+        Indicator("neet_avoided", "Young people kept out of NEET (estimate)", "", 1,
+                  "students_tracked", True),
+        Indicator("neet_avoided_low", "Young people kept out of NEET: 95 % interval, low end",
+                  "", 1, "students_tracked", True),
+        Indicator("neet_avoided_high", "Young people kept out of NEET: 95 % interval, high end",
+                  "", 1, "students_tracked", True),
+        Indicator("public_cost_avoided_gbp", "Lifetime public cost avoided (estimate; NEET only)",
+                  "£", 0, "students_tracked", True),
+        Indicator("public_cost_avoided_low_gbp",
+                  "Lifetime public cost avoided: 95 % interval, low end", "£", 0,
+                  "students_tracked", True),
+        Indicator("public_cost_avoided_high_gbp",
+                  "Lifetime public cost avoided: 95 % interval, high end", "£", 0,
+                  "students_tracked", True),
+        Indicator("wider_cost_avoided_gbp",
+                  "Lifetime cost to the wider economy avoided (estimate; NEET only)", "£", 0,
+                  "students_tracked", True),
+        Indicator("public_value_per_point_gbp",
+                  "Public value of one point less NEET across the schools' Year 11", "£", 0,
+                  "students_tracked", True),
+        Indicator("wider_value_per_point_gbp",
+                  "Wider value of one point less NEET across the schools' Year 11", "£", 0,
+                  "students_tracked", True),
+)),
 )  # fmt: skip
 
 
@@ -212,6 +245,7 @@ def _lookups(conn) -> dict:
     labels["cycles"] = warehouse.code_labels(conn, "cycles", code="cycle")
     for code_list in ("knowledge_areas", "sectors", "post16_plans"):
         labels[code_list]["all"] = "Total"
+    labels["comparison_basis"] = {**estimate.BASIS_LABELS, "None": estimate.NO_BASIS_LABEL}
     return {"authorities": authorities, "leps": leps, "months": months, "labels": labels}
 
 
@@ -243,8 +277,8 @@ def _filter_value(flt: Filter, value, lookups: dict) -> str:
 
 
 def _filters(dataset: Dataset, levels: dict[str, int]) -> list[Filter]:
-    """The dataset's filters, less cohort or cycle when the export holds only one of them (a
-    filter needs two levels; the time period still says when)."""
+    """The dataset's filters, less any the export holds one level of (a filter needs two: the
+    time period still says when; with no comparison anywhere, no basis to name)."""
     return [flt for flt in dataset.filters if levels.get(flt.column, 2) > 1]
 
 
@@ -280,7 +314,11 @@ def _rows(conn, dataset: Dataset, filters: list[Filter], lookups: dict):
             row.update(_geography(record["area_level"], record["area_code"], lookups))
             for flt in filters:
                 row[flt.file_column] = _filter_value(flt, record[flt.column], lookups)
+            elsewhere = record["area_level"] not in ("region", "lep_area")
             for ind in dataset.indicators:
+                if ind.region_and_lep_only and elsewhere:
+                    row[ind.column] = "z"  # not published at this level: not applicable
+                    continue
                 row[ind.column] = symbol_or_value(
                     record[ind.column], record[ind.base], record["suppressed"]
                 )
@@ -304,11 +342,15 @@ def export(url: str, into: Path | None = None) -> list[Path]:
         reference = ees_screen.reference(conn)
         for dataset in DATASETS:
             period = dataset.period_cycle or "1"
-            cohorts, cycles, latest = conn.execute(
-                f"select count(distinct cohort), count(distinct {period}),"
-                f" max({period}) from partner.{dataset.view}"
+            others = [f.column for f in dataset.filters if f.column not in ("cohort", "cycle")]
+            cohorts, cycles, latest, *other_levels = conn.execute(
+                f"select count(distinct cohort), count(distinct {period}), max({period})"
+                + "".join(f", count(distinct coalesce({c}::text, ''))" for c in others)
+                + f" from partner.{dataset.view}"
             ).fetchone()
-            filters = _filters(dataset, {"cohort": cohorts, "cycle": cycles})
+            levels = {"cohort": cohorts, "cycle": cycles}
+            levels.update(zip(others, other_levels, strict=True))
+            filters = _filters(dataset, levels)
             defaults = {"cycle": lookups["labels"]["cycles"].get(str(latest), "")}
             path = folder / f"pathways_{dataset.view}.csv"
             meta = path.with_name(f"pathways_{dataset.view}.meta.csv")

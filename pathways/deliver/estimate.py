@@ -24,6 +24,7 @@ BASIS_LABELS = {
     "sen_adjusted": "Same SEN status (not like for like)",
     "all_young_people": "All young people (not like for like)",
 }
+NO_BASIS_LABEL = "No comparison (published for the region and LEP areas only)"
 
 
 def money(value) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 import psycopg
 
 from pathways.build import warehouse
+from pathways.deliver.estimate import sentence as estimate_sentence
 
 MEASURES = [
     ("pct_no_vision", "No career vision (%)"),
@@ -91,7 +92,10 @@ def write(conn: psycopg.Connection, pack, cohort: int, cycle: int, term: dict, p
                     f"tracked): in education, employment or training {after['pct_eet']} %, "
                     f"sustained EET {after['pct_sustained_eet']} %, NEET {after['pct_neet']} %, "
                     f"not known {after['pct_not_known']} %.", fontsize=11)  # fmt: skip
-    table_axes = figure.add_axes((0.04, 0.60, 0.92, 0.26))
+        estimate = textwrap.fill(f"This school's {estimate_sentence(after)}.", 165)
+        figure.text(0.04, 0.862, estimate, fontsize=9, va="top", color="0.2")
+    top = 0.80 if pack.destinations else 0.86
+    table_axes = figure.add_axes((0.04, top - 0.26, 0.92, 0.26))
     table_axes.axis("off")
     rows = [[label] + [_shown(series.get(cycle, {}).get(column)) for series in lines.values()]
             for column, label in MEASURES]  # fmt: skip

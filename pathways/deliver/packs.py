@@ -60,7 +60,11 @@ group by cycle
 DESTINATION_SQL = """
 select summary.area_code as school_urn, summary.students_tracked, summary.pct_eet,
     summary.pct_sustained_eet, summary.pct_neet, summary.pct_not_known,
-    summary.pct_prediction_held
+    summary.pct_prediction_held, summary.comparison_basis, summary.expected_pct_neet,
+    summary.comparison_pct_neet_or_not_known, summary.neet_or_not_known_avoided,
+    summary.neet_avoided, summary.neet_avoided_low, summary.neet_avoided_high,
+    summary.public_cost_avoided_gbp, summary.public_cost_avoided_low_gbp,
+    summary.public_cost_avoided_high_gbp, summary.wider_cost_avoided_gbp
 from marts.destination_summary as summary
 where summary.cohort = %(cohort)s and summary.area_level = 'school'
     and exists (
