@@ -15,6 +15,7 @@ from destinations_from_extracts import destinations
 from psycopg.rows import dict_row
 
 from pathways import pipeline
+from pathways.deliver import destinations as destinations_line
 from pathways.synthetic import generate
 
 COMPARISON = "cohort=2024/destinations/comparison.csv"
@@ -118,3 +119,40 @@ def test_a_1_1_comparison_over_a_1_2_warehouse_and_back(warehouse):
     run(landing, url)
 
     assert published(url) == before
+
+
+def test_the_demo_line_names_the_basis_and_the_interval(warehouse):
+    _, url = warehouse
+    (line,) = destinations_line.headline(url)
+    assert "estimate:" in line and "95 % interval" in line
+    assert "compared with young people their local authorities identified as at risk" in line
+    assert "not known is not costed" in line
+
+
+def test_an_sen_adjusted_comparison_that_would_reveal_a_small_sen_group_is_withheld(warehouse):
+    """Without an authority's at-risk rates the region falls back to the SEN-adjusted basis,
+    whose expected rate publishes each authority's students by SEN status to anyone with the
+    rates: where one of those groups is 1-4 students, the comparison is withheld."""
+    landing, url = warehouse
+    path = landing / COMPARISON
+    rates_1_2 = path.read_bytes()
+    first_la = sorted(line.split(",")[0] for line in path.read_text().splitlines()[1:])[0]
+    kept = [line for line in path.read_text().splitlines()
+            if not line.startswith(f"{first_la},at_risk,")]  # fmt: skip
+    path.write_text("\n".join(kept) + "\n")
+    try:
+        run(landing, url)
+        with psycopg.connect(url) as conn:
+            basis, smallest = conn.execute(
+                "select (select comparison_basis from marts.destination_summary"
+                "  where area_level = 'region'),"
+                " (select min(n) from (select count(*) as n from"
+                "  intermediate.int_destination_outcomes group by la_code, sen_status) as mix)"
+            ).fetchone()
+        assert basis == "sen_adjusted" and 1 <= smallest <= 4  # the planted case
+        region = published(url)[("region", "all")]
+        assert region["comparison_basis"] is None and region["expected_pct_neet"] is None
+        assert region["suppressed"]
+    finally:
+        path.write_bytes(rates_1_2)
+        run(landing, url)

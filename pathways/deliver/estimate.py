@@ -39,7 +39,10 @@ def sentence(row: dict) -> str:
     """The estimate of one published destinations row, or why there is none."""
     basis = row.get("comparison_basis")
     if basis is None or row.get("comparison_pct_neet_or_not_known") is None:
-        return "no comparison published (no comparison rates cover every student, or withheld)"
+        return (
+            "no comparison published (withheld to protect small numbers, or no comparison "
+            "rates cover every student)"
+        )
     compared = f"compared with {BASIS[basis]}"
     if basis != "at_risk":
         compared += f": {NOT_LIKE_FOR_LIKE}"

@@ -377,12 +377,12 @@ def _place_survey(system, row, place, tracked) -> None:
     the surveyed; the share happy pins happy within the surveyed. Placed on every row, its
     figures withheld or not, so each area's cells add up to its parent's (with no survey the
     cells are unknowns that bound nothing)."""
-    surveyed = place(system, row, "survey", row["students_surveyed"], "surveyed", cycle=False)
+    surveyed = place(system, row, "survey", row.get("students_surveyed"), "surveyed", cycle=False)
     not_surveyed = place(system, row, "survey", None, "not_surveyed", cycle=False)
     system.total(tracked, [surveyed, not_surveyed])
     happy = place(system, row, "happy", None, "happy", cycle=False)
     system.total(surveyed, [happy, place(system, row, "happy", None, "not_happy", cycle=False)])
-    system.percentage({happy: 1}, surveyed, row["pct_happy_with_destination"])
+    system.percentage({happy: 1}, surveyed, row.get("pct_happy_with_destination"))
 
 
 def _expected_counts(system, row, authorities, rates, part: int) -> dict[tuple, float] | None:
