@@ -145,7 +145,8 @@ def _comparison(students, rates, counts) -> dict:
 
 
 def destinations(root: Path, cohort: int = 2024) -> dict[tuple[str, str], dict]:
-    """The region's and each LEP area's figures, keyed by (area_level, area_code)."""
+    """Every area's figures, keyed by (area_level, area_code): at each level the counts and the
+    November shares and survey; on region and LEP-area rows the comparison too."""
     lep_of = {row["la_code"]: row["lep_area"] for row in _seed("local_authorities")}
     schools = {row["urn"]: row for row in read_table(root / f"cohort={cohort}" / "schools.csv")}
     students = []
@@ -153,7 +154,7 @@ def destinations(root: Path, cohort: int = 2024) -> dict[tuple[str, str], dict]:
         urn = path.stem.split("_", 1)[1]
         for row in read_table(path):
             la = schools[urn]["la_code"]
-            students.append({"upn": row["upn"], "la": la, "lep": lep_of[la],
+            students.append({"upn": row["upn"], "urn": urn, "la": la, "lep": lep_of[la],
                              "sen": row["sen_status"]})  # fmt: skip
     november = _november(root, cohort)
     rates = _rates(root, cohort)
@@ -162,14 +163,22 @@ def destinations(root: Path, cohort: int = 2024) -> dict[tuple[str, str], dict]:
                for path in survey_files for row in read_table(path)}  # fmt: skip
     areas = {("region", "all"): students}
     for student in students:
-        areas.setdefault(("lep_area", student["lep"]), []).append(student)
+        for area in (("lep_area", student["lep"]), ("local_authority", student["la"]),
+                     ("school", student["urn"])):  # fmt: skip
+            areas.setdefault(area, []).append(student)
     result = {}
     for (level, code), members in areas.items():
         n = len(members)
         groups = [november.get(s["upn"], "not_known") for s in members]
         neet, not_known = groups.count("neet"), groups.count("not_known")
-        figures = {"students_tracked": n, "pct_neet": rounded(Fraction(100 * neet, n))}
-        figures.update(_comparison(members, rates, (n, neet, not_known)))
+        figures = {
+            "students_tracked": n,
+            "pct_eet": rounded(Fraction(100 * groups.count("eet"), n)),
+            "pct_neet": rounded(Fraction(100 * neet, n)),
+            "pct_not_known": rounded(Fraction(100 * not_known, n)),
+        }
+        if level in ("region", "lep_area"):  # the comparison is published there only
+            figures.update(_comparison(members, rates, (n, neet, not_known)))
         if survey_files:
             said = [answers[s["upn"]] for s in members if s["upn"] in answers]
             figures["students_surveyed"] = len(said)
@@ -178,7 +187,7 @@ def destinations(root: Path, cohort: int = 2024) -> dict[tuple[str, str], dict]:
             )
         rolls = [schools[urn].get("year11_pupils") for urn in schools
                  if level == "region" or lep_of[schools[urn]["la_code"]] == code]  # fmt: skip
-        if all(rolls):
+        if level in ("region", "lep_area") and all(rolls):
             for side, cost in COSTS.items():
                 figures[f"{side}_value_per_point_gbp"] = to_thousand(
                     Fraction(sum(int(r) for r in rolls) * cost, 100)
