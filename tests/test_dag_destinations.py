@@ -39,5 +39,5 @@ def test_a_destinations_load_goes_through_the_dag(airflow_home, tmp_path, pipeli
             "select students_tracked, pct_eet is not null from partner.destinations"
             " where area_level = 'region'"
         ).fetchone()
-    assert kinds == [("comparison", 1), ("destinations", delivered)]  # nothing else pulled
+    assert kinds == [("comparison", 1), ("destinations", delivered), ("survey", 1)]  # only these
     assert region == (36, True)
