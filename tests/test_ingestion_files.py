@@ -164,8 +164,9 @@ def test_bad_files_are_quarantined_and_the_rest_loads(tmp_path, conn, key):
             "file name fits no extract pattern (expected cohort=YYYY/schools.csv, "
             "cohort=YYYY/cycle=N/roster_<URN>.csv|xlsx, "
             "cohort=YYYY/cycle=N/interviews_<ADVISER>.csv|xlsx, "
-            "cohort=YYYY/destinations/destinations_<LA code>.csv|xlsx or "
-            "cohort=YYYY/destinations/comparison.csv)"
+            "cohort=YYYY/destinations/destinations_<LA code>.csv|xlsx, "
+            "cohort=YYYY/destinations/comparison.csv|xlsx or "
+            "cohort=YYYY/destinations/survey.csv|xlsx)"
         ),
         "cohort=2024/cycle=1/Roster 108000 final.csv": quarantined(conn)["README.txt"],
         "cohort=2024/cycle=1/interviews_NOUPN.csv": (
