@@ -44,6 +44,17 @@ def _also(parse: rules.Parser, then) -> rules.Parser:
     return checked
 
 
+def _within(first: date, last: date, window: str):
+    """A rule on a loaded date: from first to last (inclusive), else why not."""
+
+    def check(held: str):
+        if first <= date.fromisoformat(held) <= last:
+            return held
+        return Problem(f"is outside {window} ({first:%B %Y} to {last:%B %Y})")
+
+    return check
+
+
 def _bound_to_file(fields, context, **extra_rules) -> tuple[Field, ...]:
     """The extract's fields for one file: any field named in extra_rules given a further rule
     that needs the file's context (and so no screen, which knows nothing of that rule)."""
@@ -417,15 +428,7 @@ class DestinationsExtract(Extract):
     class File:
         def __init__(self, extract, landed, context, file_id):
             first, last = destination_months(landed.cohort)
-
-            def in_window(month: str):
-                if first <= date.fromisoformat(month) <= last:
-                    return month
-                return Problem(
-                    f"is outside cohort {landed.cohort}'s destination months "
-                    f"({first:%B %Y} to {last:%B %Y})"
-                )
-
+            in_window = _within(first, last, f"cohort {landed.cohort}'s destination months")
             self.fields = _bound_to_file(
                 extract.fields, context, activity_month=lambda p: _also(p, in_window)
             )
@@ -589,15 +592,7 @@ class SurveyExtract(Extract):
         def __init__(self, extract, landed, context, file_id):
             first, _ = destination_months(landed.cohort)
             last = date(landed.cohort + 3, 3, 31)
-
-            def in_window(held: str):
-                if first <= date.fromisoformat(held) <= last:
-                    return held
-                return Problem(
-                    f"is outside cohort {landed.cohort}'s survey window "
-                    f"({first:%B %Y} to {last:%B %Y})"
-                )
-
+            in_window = _within(first, last, f"cohort {landed.cohort}'s survey window")
             self.fields = _bound_to_file(
                 extract.fields, context, survey_date=lambda p: _also(p, in_window)
             )
