@@ -385,33 +385,35 @@ def _place_survey(system, row, place, tracked) -> None:
     system.percentage({happy: 1}, surveyed, row.get("pct_happy_with_destination"))
 
 
-def _expected_counts(system, row, authorities, rates, part: int) -> dict[tuple, float] | None:
-    """The expected count of NEET (part 0), not known (1) or both (2) on the row's basis, as
-    weights on the attacker's variables: each authority's tracked students (by SEN status on
-    the sen_adjusted basis, a mix the attacker does not know) x its public rate / 100. None
-    where a rate it needs is not public."""
+def _mix(system, row, authorities) -> list[tuple[tuple, tuple]]:
+    """The parts of the row's comparison mix, each (the attacker's variable, its rates' key):
+    each authority's tracked students, or on the sen_adjusted basis each authority's students
+    by SEN status (unknowns adding up to the authority's tracked)."""
     cohort, basis = row["cohort"], row.get("comparison_basis") or "all_young_people"
-    las = authorities.get((cohort, row["area_level"], row["area_code"]), [])
-    if not las:
-        return None
-    expected: dict[tuple, float] = {}
-    for la in las:
+    mix = []
+    for la in authorities.get((cohort, row["area_level"], row["area_code"]), []):
         tracked_la = system.variable((cohort, None, "tracked", "local_authority", la))
         if basis != "sen_adjusted":
-            rate = rates.get((cohort, la, BASIS_CHARACTERISTIC[basis]), (None,) * 3)[part]
-            if rate is None:
-                return None
-            expected[tracked_la] = rate / 100
+            mix.append((tracked_la, (cohort, la, BASIS_CHARACTERISTIC[basis])))
             continue
         by_sen = [system.variable((cohort, None, "sen_mix", "local_authority", la, sen))
                   for sen in SEN_CHARACTERISTICS]  # fmt: skip
         system.total(tracked_la, by_sen)
-        for variable, characteristic in zip(by_sen, SEN_CHARACTERISTICS.values(), strict=True):
-            rate = rates.get((cohort, la, characteristic), (None,) * 3)[part]
-            if rate is None:
-                return None
-            expected[variable] = rate / 100
-    return expected
+        mix += [(variable, (cohort, la, characteristic)) for variable, characteristic
+                in zip(by_sen, SEN_CHARACTERISTICS.values(), strict=True)]  # fmt: skip
+    return mix
+
+
+def _expected_counts(mix, rates, part: int) -> dict[tuple, float] | None:
+    """The expected count of NEET (part 0), not known (1) or both (2): each part of the mix x
+    its public rate / 100. None where the mix is empty or a rate it needs is not public."""
+    expected: dict[tuple, float] = {}
+    for variable, key in mix:
+        rate = rates.get(key, (None,) * 3)[part]
+        if rate is None:
+            return None
+        expected[variable] = rate / 100
+    return expected or None
 
 
 def _minus(observed: dict[tuple, float], expected: dict[tuple, float]) -> dict[tuple, float]:
@@ -433,7 +435,8 @@ def _place_comparison(system, row, cells, tracked, authorities, rates) -> None:
     if avoided is None and row.get("neet_avoided") is None:
         return
     neet, not_known = cells[("november", "neet")], cells[("november", "not_known")]
-    combined = _expected_counts(system, row, authorities, rates, 2)
+    mix = _mix(system, row, authorities)
+    combined = _expected_counts(mix, rates, 2)
     if combined is None:
         # Rates the attacker is not given (a release kept before its rates were): the rounded
         # rate is no exact expected count, and taking it for one contradicts the true counts.
@@ -442,12 +445,11 @@ def _place_comparison(system, row, cells, tracked, authorities, rates) -> None:
     if avoided is not None:
         minus_avoided = _minus({neet: 1.0, not_known: 1.0}, combined)
         system.between(minus_avoided, -float(avoided) - 0.05, -float(avoided) + 0.05)
-    expected_neet = _expected_counts(system, row, authorities, rates, 0)
+    expected_neet = _expected_counts(mix, rates, 0)
     if expected_neet is None or row.get("neet_avoided") is None:
         return
     for part, column in ((expected_neet, "expected_pct_neet"),
-                         (_expected_counts(system, row, authorities, rates, 1),
-                          "expected_pct_not_known")):  # fmt: skip
+                         (_expected_counts(mix, rates, 1), "expected_pct_not_known")):  # fmt: skip
         if part is not None:
             system.percentage(part, tracked, row.get(column))
     minus_neet_avoided = _minus({neet: 1.0}, expected_neet)
