@@ -182,6 +182,12 @@ def test_partner_reads_the_partner_views_and_nothing_else(built):
             "select pg_try_advisory_xact_lock(1)",
             "select lo_from_bytea(0, 'x'::bytea)",
             "select lo_create(0)",
+            # issue 29: every login's name, through an ad-hoc metric in Superset
+            "select rolname from pg_roles",
+            "select usename from pg_user",
+            "select groname from pg_group",
+            "select roleid from pg_auth_members",
+            "select usename from pg_stat_activity",
         ]:
             assert denied(conn, statement), statement
         assert conn.execute("show statement_timeout").fetchone() == ("30s",)

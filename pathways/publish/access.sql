@@ -63,6 +63,24 @@ begin
 end
 $functions$;
 
+-- Every login may read the role catalogue and who is connected by default (PUBLIC): a partner
+-- listed every login (career_lead_<URN>, other organisations' names) with an ad-hoc SQL metric
+-- in Superset. In this database only the loader and whoever runs this migration may read them.
+do $catalogue$
+declare
+    relation text;
+begin
+    foreach relation in array array[
+        'pg_roles', 'pg_user', 'pg_group', 'pg_auth_members', 'pg_stat_activity'
+    ]
+    loop
+        execute format('revoke select on pg_catalog.%I from public', relation);
+        execute format('grant select on pg_catalog.%I to pathways_loader, %I', relation,
+            current_user);
+    end loop;
+end
+$catalogue$;
+
 -- Nobody gets anything by default: connecting, temporary tables and the public schema are
 -- granted role by role.
 do $database$
