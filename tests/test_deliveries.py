@@ -145,9 +145,16 @@ def test_every_roster_student_is_listed_and_the_missed_one_needs_attention(deliv
     assert len(students) == roster
     missed = [row for row in students if row[2] == "Not interviewed this cycle"]
     assert len(missed) == 1
-    attention = {(row[0], row[1]): row[2] for row in
-                 book["Needs attention"].iter_rows(min_row=2, values_only=True)}  # fmt: skip
-    assert attention[missed[0][:2]] == "not interviewed this cycle"
+    header, *listed = book["Needs attention"].iter_rows(values_only=True)
+    assert header[:5] == ("Surname", "Forename", "Rank", "Priority (points)", "Why")
+    attention = {(row[0], row[1]): row for row in listed}
+    assert attention[missed[0][:2]][4:6] == ("not interviewed this cycle", "Not interviewed")
+    assert [row[2] for row in listed] == list(range(1, len(listed) + 1))
+    assert [row[3] for row in listed] == sorted((row[3] for row in listed), reverse=True)
+    # The PDF's second page names the same students in the same order.
+    pdf = pypdf.PdfReader(path.with_suffix(".pdf")).pages[1].extract_text()
+    positions = [pdf.index(f"{surname}, {forename}") for surname, forename, *_ in listed]
+    assert positions == sorted(positions) and "Needs attention after cycle 2" in pdf
     summary = [row for row in book["Summary"].iter_rows(values_only=True) if row[0]]
     assert f"interviewed: {roster - 1}; not interviewed: 1." in summary[2][0]
 
@@ -159,7 +166,7 @@ def test_codes_are_shown_as_labels(delivered):
     allowed = {
         "Gender": {"Female", "Male", "Not known / not stated"},
         "SEN": {"No SEN", "SEN support", "Education, health and care plan"},
-        "NEET risk": {"Low", "Medium", "High", None},
+        "NEET risk": {"Low", "Medium", "High", "Not interviewed"},
         "Predicted destination": {"Education, employment or training", "Unknown", None,
                                   "Not in education, employment or training"},
     }  # fmt: skip
@@ -171,8 +178,10 @@ def test_packs_read_and_print_well(delivered):
     book = openpyxl.load_workbook(packs(delivered)[0])
     for sheet in book.worksheets:
         setup = sheet.page_setup
-        assert (setup.orientation, setup.fitToWidth, setup.fitToHeight) == ("landscape", 1, 0)
+        wide = 2 if sheet.title == "Knowledge scores" else 1  # 26 columns: two pages, readable
+        assert (setup.orientation, setup.fitToWidth, setup.fitToHeight) == ("landscape", wide, 0)
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.oddHeader.left.text.endswith(": &A, cycle 2")  # each page says what it is
     for name in ("Needs attention", "Students", "Knowledge scores"):
         sheet = book[name]
         assert sheet.print_title_rows == "$1:$1" and sheet.print_title_cols == "$A:$B"
@@ -186,11 +195,12 @@ def test_packs_read_and_print_well(delivered):
     assert dates and {cell.number_format for cell in dates} == {"dd/mm/yyyy"}
 
 
-def test_the_pdf_summary_is_one_page_naming_the_school(delivered):
+def test_the_pdf_summary_is_two_pages_naming_the_school(delivered):
     pdfs = sorted(packs(delivered)[0].parent.glob("*.pdf"))
     for pdf in pdfs:
         reader = pypdf.PdfReader(pdf)
-        assert len(reader.pages) == 1
+        assert len(reader.pages) == 2
+        assert "Needs attention after cycle" in reader.pages[1].extract_text()
         text = reader.pages[0].extract_text()
         assert "All programme schools" in text and "(LEP area)" in text
         urn = pdf.name.split("_")[0]

@@ -1,6 +1,6 @@
-"""A one-page PDF beside each career-lead pack, for the careers lead's meeting: the school's
-headline figures this cycle against its LEP area and the region, and how each moved over the
-cycles so far.
+"""A two-page PDF beside each career-lead pack, for the careers lead's meeting: the school's
+headline figures this cycle against its LEP area and the region and how each moved over the
+cycles so far; then the students to see first, ranked, each with the reason in words.
 
 The school's own figures come from its interviews (the career lead may see them all); the LEP
 area's and the region's are read from the published partner view, exactly as partners see them,
@@ -15,6 +15,7 @@ from pathlib import Path
 import psycopg
 
 from pathways.build import warehouse
+from pathways.deliver.attention import RULES
 from pathways.deliver.estimate import sentence as estimate_sentence
 
 MEASURES = [
@@ -84,7 +85,8 @@ def write(conn: psycopg.Connection, pack, cohort: int, cycle: int, term: dict, p
                     x=0.04, ha="left", fontsize=16, fontweight="bold")  # fmt: skip
     figure.text(0.04, 0.905, f"Cohort starting Year 10 in {cohort}: cycle {cycle} of 7, "
                 f"{term[cycle]}. On the roster: {pack.students}; interviewed: "
-                f"{pack.interviewed}.", fontsize=11)  # fmt: skip
+                f"{pack.interviewed}. Needs attention: {len(pack.attention)}, named on page 2.",
+                fontsize=11)  # fmt: skip
 
     if pack.destinations:
         after = pack.destinations
@@ -131,6 +133,43 @@ def write(conn: psycopg.Connection, pack, cohort: int, cycle: int, term: dict, p
     figure.text(0.04, 0.012, "The LEP area's and all schools' figures are the published partner "
                 "figures; 'withheld' marks a figure withheld to protect small numbers.",
                 fontsize=8, color="0.35")  # fmt: skip
-    figure.savefig(path, format="pdf")
-    pyplot.close(figure)
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    with PdfPages(path) as pdf:
+        pdf.savefig(figure)
+        pyplot.close(figure)
+        pdf.savefig(_attention_page(pyplot, pack, cycle))
+        pyplot.close("all")
     return path
+
+
+def _attention_page(pyplot, pack, cycle: int):
+    """The ranked list: rank, name, priority points and why, up to a school's 30 students."""
+    figure = pyplot.figure(figsize=(11.69, 8.27))
+    figure.suptitle(f"Needs attention after cycle {cycle}: {pack.school_name}", x=0.04,
+                    ha="left", fontsize=16, fontweight="bold")  # fmt: skip
+    if not pack.attention:
+        figure.text(0.04, 0.88, "No student needs attention this cycle.", fontsize=11)
+        return figure
+    figure.text(0.04, 0.905, f"{len(pack.attention)} of the {pack.students} students on the "
+                f"roster, the most pressing first. {RULES}", fontsize=9, wrap=True)  # fmt: skip
+    axes = figure.add_axes((0.04, 0.06, 0.92, 0.80))
+    axes.axis("off")
+    rows = [
+        [str(rank), f"{student['surname']}, {student['forename']}", str(found.priority), found.why]
+        for rank, (student, found) in enumerate(pack.attention, start=1)
+    ]
+    table = axes.table(cellText=rows, colLabels=["Rank", "Student", "Points", "Why"],
+                       colWidths=[0.06, 0.24, 0.07, 0.63], loc="upper left",
+                       cellLoc="left")  # fmt: skip
+    table.auto_set_font_size(False)
+    table.set_fontsize(9 if len(rows) <= 24 else 8)
+    height = min(0.8 / (len(rows) + 1), 0.045)
+    for (row, _), cell in table.get_celld().items():
+        cell.set_height(height)
+        if row == 0:
+            cell.set_text_props(fontweight="bold", ha="left")
+    figure.text(0.04, 0.012, "Personal data: keep within the school's careers team. The "
+                "spreadsheet's Needs attention sheet has the same list with each action plan.",
+                fontsize=8, color="0.35")  # fmt: skip
+    return figure

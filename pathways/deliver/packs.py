@@ -15,8 +15,8 @@ Text that came from an extract is always a string cell, never a formula.
 
 from __future__ import annotations
 
-import math
 import re
+import textwrap
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -29,17 +29,18 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pathways import settings
 from pathways.build import warehouse
-from pathways.deliver import outbox
+from pathways.deliver import attention, outbox
+from pathways.deliver.attention import NOT_INTERVIEWED
 
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
+CENTRED = Alignment(horizontal="center", vertical="top")
 PERCENT = "0.0%"
 POINTS_CHANGE = '+0.0" pp";-0.0" pp";0.0" pp"'
 COUNT_CHANGE = "+0;-0;0"
 MEAN_CHANGE = "+0.00;-0.00;0.00"
-NOT_INTERVIEWED = "Not interviewed this cycle"
 
 SUMMARY_SQL = """
 select
@@ -98,8 +99,8 @@ KEY = [
     "Blank change: the area was not assessed at one of the two cycles.",
     "Changes in percentages are in percentage points (pp).",
     f"'{NOT_INTERVIEWED}': on this cycle's roster, but no interview was recorded.",
-    "Needs attention lists students not interviewed, with no career vision, with no post-16 "
-    "plan, at high NEET risk, or whose knowledge scores fell since the last cycle.",
+    "Needs attention ranks the students to see first, the highest priority first.",
+    attention.RULES,
 ]
 
 
@@ -113,6 +114,7 @@ class Pack:
     pdf: Path | None = None
     figures: dict = field(default_factory=dict)
     destinations: dict | None = None  # the school's destination_summary row, once reported
+    attention: list = field(default_factory=list)  # (student, Attention), the most pressing first
 
 
 def text(cell, value) -> None:
@@ -128,10 +130,12 @@ def _append(sheet: Worksheet, values: list) -> None:
         text(cell, cell.value)
 
 
-def _print_setup(sheet: Worksheet, title_rows: str | None, title_columns: str | None) -> None:
+def _print_setup(
+    sheet: Worksheet, title_rows: str | None, title_columns: str | None, pages_wide: int = 1
+) -> None:
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToWidth = pages_wide
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = title_rows
@@ -140,7 +144,7 @@ def _print_setup(sheet: Worksheet, title_rows: str | None, title_columns: str | 
     sheet.oddFooter.right.text = "Page &P of &N"
 
 
-def _table_layout(sheet: Worksheet, widths: dict[str, float]) -> None:
+def _table_layout(sheet: Worksheet, widths: dict[str, float], pages_wide: int = 1) -> None:
     """Header bold and wrapped, names frozen, a filter on every column, readable widths."""
     for cell in sheet[1]:
         cell.font = BOLD
@@ -162,19 +166,22 @@ def _table_layout(sheet: Worksheet, widths: dict[str, float]) -> None:
         lines = 1
         for cell in row:
             cell.alignment = TOP
-            if isinstance(cell.value, date):
+            if isinstance(cell.value, int):  # a year group, a rank: apart from the text beside
+                cell.alignment = CENTRED
+            elif isinstance(cell.value, date):
                 cell.number_format = "dd/mm/yyyy"
             elif isinstance(cell.value, str):
                 cell.alignment = WRAP
                 lines = max(lines, _wrapped_lines(cell.value, sheet, cell.column_letter))
         # Spreadsheet programs do not always grow a row to its wrapped text: set the height.
         sheet.row_dimensions[row[0].row].height = 15 * lines
-    _print_setup(sheet, "1:1", "A:B")
+    _print_setup(sheet, "1:1", "A:B", pages_wide)
 
 
 def _wrapped_lines(value: str, sheet: Worksheet, letter: str) -> int:
+    """Lines the value takes wrapped by word, as spreadsheet programs wrap it."""
     width = max(int(sheet.column_dimensions[letter].width or 10) - 1, 1)
-    return sum(max(math.ceil(len(part) / width), 1) for part in value.splitlines() or [""])
+    return sum(max(len(textwrap.wrap(part, width)), 1) for part in value.splitlines() or [""])
 
 
 def _labels(conn: psycopg.Connection) -> dict[str, dict[str, str]]:
@@ -204,27 +211,6 @@ def _students(conn, cohort, cycle, school, areas) -> list[dict]:
         """,
         (cohort, cycle, school),
     )
-
-
-def attention_reasons(student: dict, areas) -> list[str]:
-    """Why the career lead should see this student now (empty: no reason)."""
-    if not student["was_interviewed"]:
-        return [NOT_INTERVIEWED.lower()]
-    reasons = []
-    if student["preferred_sector"] == "undecided":
-        reasons.append("no career vision (sector undecided)")
-    if student["post16_plan"] == "unsure":
-        reasons.append("no post-16 plan")
-    if student["neet_risk"] == "high":
-        reasons.append("high NEET risk")
-    changes = [student[f"{column}_change"] for _, column, _ in areas]
-    changes = [change for change in changes if change is not None]
-    if changes and sum(changes) < 0:
-        reasons.append(
-            f"knowledge fell since the last cycle ({sum(changes) / len(changes):+.2f} a point "
-            f"on average over {len(changes)} areas)"
-        )
-    return reasons
 
 
 def _summary_sheet(book, pack, cohort, cycle, term, figures, roster, interviewed) -> None:
@@ -273,19 +259,16 @@ def _summary_sheet(book, pack, cohort, cycle, term, figures, roster, interviewed
     _print_setup(sheet, None, None)
 
 
-def _attention_sheet(book, students, areas, labels) -> int:
+def _attention_sheet(book, listed, labels) -> None:
     sheet = book.create_sheet("Needs attention")
-    _append(sheet, ["Surname", "Forename", "Why", "NEET risk", "Action plan"])
-    listed = 0
-    for student in students:
-        reasons = attention_reasons(student, areas)
-        if reasons:
-            listed += 1
-            risk = labels["neet_risk"].get(student["neet_risk"], student["neet_risk"])
-            _append(sheet, [student["surname"], student["forename"], "; ".join(reasons), risk,
-                            student["action_plan"]])  # fmt: skip
-    _table_layout(sheet, {"Why": 36, "Action plan": 44})
-    return listed
+    _append(sheet, ["Surname", "Forename", "Rank", "Priority (points)", "Why", "NEET risk",
+                    "Action plan"])  # fmt: skip
+    for rank, (student, found) in enumerate(listed, start=1):
+        risk = labels["neet_risk"].get(student["neet_risk"], student["neet_risk"])
+        _append(sheet, [student["surname"], student["forename"], rank, found.priority,
+                        found.why, risk if student["was_interviewed"] else "Not interviewed",
+                        student["action_plan"]])  # fmt: skip
+    _table_layout(sheet, {"Rank": 6, "Priority (points)": 9, "Why": 40, "Action plan": 44})
 
 
 def _students_sheet(book, students, labels) -> None:
@@ -312,7 +295,8 @@ def _students_sheet(book, students, labels) -> None:
             "Yes" if student["is_disadvantaged"] else "No", student["interview_date"],
             label("sectors", student["preferred_sector"]),
             label("post16_plans", student["post16_plan"]),
-            label("neet_risk", student["neet_risk"]),
+            label("neet_risk", student["neet_risk"]) if student["was_interviewed"]
+            else "Not interviewed",
             label("predicted_destination", student["predicted_destination"]),
             student["action_plan"], interventions or None,
         ])  # fmt: skip
@@ -378,7 +362,15 @@ def _scores_sheet(book, students, areas) -> None:
         for cell in row[::2]:
             cell.number_format = COUNT_CHANGE
     widths = {area_label: 11 for _, _, area_label in areas} | {"change": 8}
-    _table_layout(sheet, widths)
+    _table_layout(sheet, widths, pages_wide=2)  # at one page wide, 26 columns print unreadably
+
+
+def _headings(book: Workbook, school_name: str, cycle: int) -> None:
+    """Each printed page says what it is: the school, the sheet, the cycle."""
+    school = school_name.replace("&", "&&")  # & starts a header code
+    for sheet in book.worksheets:
+        sheet.oddHeader.left.text = f"{school}: &A, cycle {cycle}"
+        sheet.oddHeader.left.font = "Calibri,Bold"
 
 
 def _figures(conn, cohort, cycle, school) -> dict[int, dict]:
@@ -423,11 +415,13 @@ def write_packs(url: str, cohort: int, cycle: int, into: Path | None = None) -> 
             book = Workbook()
             book.remove(book.active)
             _summary_sheet(book, pack, cohort, cycle, term, figures, roster, interviewed)
-            _attention_sheet(book, students, areas, labels)
+            pack.attention = attention.ranked(students, areas, cycle)
+            _attention_sheet(book, pack.attention, labels)
             _students_sheet(book, students, labels)
             _scores_sheet(book, students, areas)
             if pack.destinations:
                 _destinations_sheet(conn, book, cohort, school, labels)
+            _headings(book, name, cycle)
             book.save(pack.path)
             pack.pdf = pack_summary.write(conn, pack, cohort, cycle, term, folder / f"{stem}.pdf")
             packs.append(pack)
