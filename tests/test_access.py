@@ -164,6 +164,7 @@ def test_partner_reads_the_partner_views_and_nothing_else(built):
     assert readable(built, "pathways_partner") == {
         "partner.cycle_summary", "partner.knowledge_by_area", "partner.sector_interest",
         "partner.post16_plans", "partner.knowledge_improvement", "partner.destinations",
+        "partner.code_labels",
     }  # fmt: skip
     with psycopg.connect(access.role_url(built, "pathways_partner"), autocommit=True) as conn:
         for statement in [
@@ -199,6 +200,35 @@ def test_partner_reads_the_partner_views_and_nothing_else(built):
     assert limit == (20, False, False, False)
 
 
+def test_a_partner_can_decode_every_code_it_reads(built):
+    """Issue 29: partners read `fe_college`, `841`, `tees_valley` with their own login and could
+    not read `reference`; partner.code_labels names every code of every partner view."""
+    from pathways.deliver.estimate import BASIS_LABELS
+
+    with psycopg.connect(access.role_url(built, "pathways_partner"), autocommit=True) as conn:
+        rows = conn.execute("select code_list, code, meaning from partner.code_labels").fetchall()
+        labels = {(code_list, code): label for code_list, code, label in rows}
+        unlabelled, seen = set(), 0
+        views = conn.execute(
+            "select table_name, column_name from information_schema.columns"
+            " where table_schema = 'partner' and table_name <> 'code_labels'"
+        ).fetchall()
+        for view, column in views:
+            if column not in {code_list for code_list, _ in labels}:
+                continue
+            for (code,) in conn.execute(f'select distinct "{column}"::text from partner."{view}"'):
+                seen += 1
+                if code is not None and (column, code) not in labels:
+                    unlabelled.add((view, column, code))
+    assert seen > 100 and unlabelled == set()
+    assert labels[("post16_plan", "fe_college")] == "Further education college"
+    assert labels[("local_authority", "841")] == "Darlington"
+    # The estimate's basis reads as the dashboards, the packs and the open data say it.
+    bases = {code: label for (code_list, code), label in labels.items()
+             if code_list == "comparison_basis"}  # fmt: skip
+    assert bases == BASIS_LABELS
+
+
 def test_partner_cannot_read_a_single_personal_value_by_any_path(built):
     with psycopg.connect(built) as conn:
         identity = conn.execute(
@@ -222,12 +252,10 @@ def test_partner_cannot_read_a_single_personal_value_by_any_path(built):
         ).fetchall()
         seen.update(values for _, _, values in stats if values)
         assert {schema for schema, _, _ in stats} <= {"partner", *SYSTEM_SCHEMAS}
-        # Other sessions' query text could quote a UPN: partners see only their own.
-        others = conn.execute(
-            "select count(*) from pg_stat_activity where pid <> pg_backend_pid() "
-            "and query <> '<insufficient privilege>' and usename <> 'pathways_partner'"
-        ).fetchone()[0]
-        assert others == 0
+        # Other sessions' query text could quote a UPN, their login names the organisation:
+        # partners cannot read who is connected (issue 29), by the view or its function.
+        assert denied(conn, "select query from pg_stat_activity")
+        assert denied(conn, "select usesysid from pg_stat_get_activity(null)")
         functions = conn.execute(
             "select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
             "where n.nspname not in ('pg_catalog', 'information_schema') "
@@ -347,6 +375,15 @@ def test_open_data_export_has_no_small_or_recoverable_cells(built, tmp_path):
         path.stem.removeprefix("pathways_"): path for path in ees_export.export(built, tmp_path)
     }
     assert set(files) == {dataset.view for dataset in ees_export.DATASETS}
+    # Issue 29: one time period is one cohort, whose cycles the cycle filter tells apart, and the
+    # guidance beside the files says who the cohort is and how the Total improvement is made.
+    for dataset in ees_export.DATASETS:
+        periods = {row["time_period"] for row in read_export(files[dataset.view])}
+        assert periods == ({"202627"} if dataset.view == "destinations" else {"202425"})
+    guidance = (tmp_path / "ees" / "data-guidance.md").read_text()
+    for words in ["started Year 10", "chooses its students", "7. Year 11 spring", "average of the",
+                  "`c`", *(f"pathways_{view}.csv" for view in files)]:  # fmt: skip
+        assert words in guidance, words
     threshold = settings.suppression_threshold()
     parents = {"Local authority": "Local enterprise partnership",
                "Local enterprise partnership": "Regional"}  # fmt: skip

@@ -1,11 +1,11 @@
 """Partner open-data export in the Explore Education Statistics (EES) layout.
 
 One CSV per partner view, read from the partner views themselves (what partners may see, and
-nothing else), with EES's geography and time columns, its symbols for missing figures, and a
-`.meta.csv` describing every column; each file passes the screener's rules before it is
-written (pathways/deliver/ees_screen.py). Symbols: `c` withheld to protect confidentiality (small
-numbers), `z` not applicable (the figure has no students to be computed from), `x` not
-available for another reason.
+nothing else), with EES's geography and time columns, its symbols for missing figures, a
+`.meta.csv` describing every column, and the data guidance (pathways/deliver/data_guidance.py);
+each file passes the screener's rules before it is written (pathways/deliver/ees_screen.py).
+Symbols: `c` withheld to protect confidentiality (small numbers), `z` not applicable (the
+figure has no students to be computed from), `x` not available for another reason.
 
 Readings of the EES rules (README, "Deliveries"): the levels are Regional, Local enterprise
 partnership and Local authority. School rows stay in the partner views: the extract contract
@@ -14,8 +14,8 @@ Geography columns are filled only on the levels that own them (LEP columns on LE
 columns on LA rows), with the official codes and names (seeds `lep_areas`, `la_ons_codes`).
 A filter with one level is not a filter: `cohort` (and `cycle`) is one only when the export
 holds more than one cohort (cycle). Every filter has a default: `Total` where the views have
-one, the latest cycle for the cycle filter, the first area for knowledge areas (the views have
-no all-areas row).
+one, the latest cycle every cohort reached for the cycle filter, the first area for knowledge
+areas (the views have no all-areas row). One time period is one cohort (`period_month`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import psycopg
 
 from pathways import settings
 from pathways.build import warehouse
-from pathways.deliver import estimate, outbox
+from pathways.deliver import data_guidance, estimate, outbox
 
 COUNTRY = ("E92000001", "England")
 # Every programme school is in the North East region (both LEP areas lie within it).
@@ -189,12 +189,14 @@ DATASETS = (
 )  # fmt: skip
 
 
-def period_month(record: dict, dataset: Dataset, lookups: dict):
-    """The month that dates a row: its cycle's target month, or for destinations the November
-    after Year 11 (the activity survey)."""
+def period_month(record: dict, dataset: Dataset):
+    """The month that dates a row. A cohort's interviews span two academic years (cycles 1-4 in
+    Year 10, 5-7 in Year 11): every row of a cohort is dated by the September it started Year 10,
+    so one time period is one cohort and the cycle filter says when in it. Destinations are
+    dated by the November after Year 11 (the activity survey)."""
     if dataset.period_cycle is None:
         return date(record["cohort"] + 2, 11, 1)
-    return lookups["months"][(record["cohort"], record[dataset.period_cycle])]
+    return date(record["cohort"], 9, 1)
 
 
 def safe_text(value):
@@ -232,12 +234,6 @@ def _lookups(conn) -> dict:
         code: (ons, name)
         for code, ons, name in conn.execute("select code, ons_code, name from reference.lep_areas")
     }
-    months = {
-        (cohort, cycle): month
-        for cohort, cycle, month in conn.execute(
-            "select cohort, cycle, target_month from marts.dim_cycle"
-        )
-    }
     labels = {
         code_list: warehouse.code_labels(conn, code_list)
         for code_list in ("knowledge_areas", "sectors", "post16_plans")
@@ -246,7 +242,7 @@ def _lookups(conn) -> dict:
     for code_list in ("knowledge_areas", "sectors", "post16_plans"):
         labels[code_list]["all"] = "Total"
     labels["comparison_basis"] = {**estimate.BASIS_LABELS, "None": estimate.NO_BASIS_LABEL}
-    return {"authorities": authorities, "leps": leps, "months": months, "labels": labels}
+    return {"authorities": authorities, "leps": leps, "labels": labels}
 
 
 def _geography(level: str, code: str, lookups: dict) -> dict:
@@ -309,7 +305,7 @@ def _rows(conn, dataset: Dataset, filters: list[Filter], lookups: dict):
         names = [d.name for d in cursor.description]
         for values in cursor:
             record = dict(zip(names, values, strict=True))
-            month = period_month(record, dataset, lookups)
+            month = period_month(record, dataset)
             row = {"time_period": academic_year(month), "time_identifier": "Academic year"}
             row.update(_geography(record["area_level"], record["area_code"], lookups))
             for flt in filters:
@@ -343,10 +339,15 @@ def export(url: str, into: Path | None = None) -> list[Path]:
         for dataset in DATASETS:
             period = dataset.period_cycle or "1"
             others = [f.column for f in dataset.filters if f.column not in ("cohort", "cycle")]
-            cohorts, cycles, latest, *other_levels = conn.execute(
-                f"select count(distinct cohort), count(distinct {period}), max({period})"
+            cohorts, cycles, *other_levels = conn.execute(
+                f"select count(distinct cohort), count(distinct {period})"
                 + "".join(f", count(distinct coalesce({c}::text, ''))" for c in others)
                 + f" from partner.{dataset.view}"
+            ).fetchone()
+            # The default cycle is one every time period (cohort) has: the latest all reached.
+            (latest,) = conn.execute(
+                f"select min(latest) from (select max({period}) as latest"
+                f" from partner.{dataset.view} group by cohort) as cohorts"
             ).fetchone()
             levels = {"cohort": cohorts, "cycle": cycles}
             levels.update(zip(others, other_levels, strict=True))
@@ -377,4 +378,7 @@ def export(url: str, into: Path | None = None) -> list[Path]:
             _write_meta(filters, defaults, dataset, meta)
             ees_screen.screen(path, meta, reference).raise_if_failed()
             written.append(final / path.name)
+        described = [d for d in DATASETS if final / f"pathways_{d.view}.csv" in written]
+        cycles = {int(code): label for code, label in lookups["labels"]["cycles"].items()}
+        data_guidance.write(folder, described, cycles, settings.suppression_threshold())
     return written

@@ -78,6 +78,10 @@ begin
         execute format('grant select on pg_catalog.%I to pathways_loader, %I', relation,
             current_user);
     end loop;
+    -- The function behind pg_stat_activity answers the same question.
+    revoke execute on function pg_catalog.pg_stat_get_activity(integer) from public;
+    execute format('grant execute on function pg_catalog.pg_stat_get_activity(integer) to '
+        'pathways_loader, %I', current_user);
 end
 $catalogue$;
 
