@@ -12,9 +12,8 @@ import yaml
 
 from pathways.serve import superset_exposures
 
-AREA_COLUMNS = ("lep_area_name", "local_authority_name", "school_name")
-# What a chart outside an area filter's scope names in its title: all programme schools, or the
-# coarser level it is drawn at (areas are the region and the LEP areas).
+# What a chart outside an area filter's scope names in its title (a tile: or in its subheader):
+# all programme schools, or the coarser level it is drawn at (areas: the region, the LEP areas).
 COARSER = {"lep_area_name": ("all programme schools",),
            "local_authority_name": ("all programme schools", "by area", "lep area"),
            "school_name": ("all programme schools", "by area", "lep area",
@@ -51,11 +50,13 @@ def scope_problems(exports=superset_exposures.EXPORTS) -> list[str]:
             excluded = set(native.get("scope", {}).get("excluded", []))
             for chart_id, chart in sorted(on_board.items()):
                 title = chart["slice_name"]
+                # A tile's subheader, under its figure, says it as well as a title would.
+                said = f"{title} {chart['params'].get('subheader', '')}".lower()
                 if chart_id not in excluded:
                     if column not in columns[chart["dataset_uuid"]]:
                         problems.append(f"{slug}: '{title}' is in {native['name']}'s scope "
                                         f"but its dataset has no {column}")  # fmt: skip
-                elif column in COARSER and not any(w in title.lower() for w in COARSER[column]):
+                elif column in COARSER and not any(words in said for words in COARSER[column]):
                     problems.append(f"{slug}: '{title}' ignores {native['name']} silently")
     return problems
 
