@@ -1,5 +1,7 @@
 """Open Superset dashboards in a real headless Chromium, wait for every chart, report errors and
-save a screenshot of each: the check an analyst would do by eye."""
+save a screenshot of each: the check an analyst would do by eye. Filters are chosen in the
+filter bar and applied with its button, as a reader does, one after another; after each, every
+chart reports the filters Superset applied to it (the count on its header)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,9 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 HOLDER = "[data-test='dashboard-component-chart-holder']"
 MARKDOWN = "./ancestor::*[contains(@class, 'dashboard-markdown')]"  # a text panel, no chart
 RENDERED = "canvas, svg, table"
+FILTER_NAME = "[data-test='filter-control-name']"
+FILTER_CONTROL = "./ancestor::*[.//*[@data-test='form-item-value']][1]"
+APPLY_BUTTONS = "[data-test='filterbar-action-buttons'] button"
 # What a chart shows instead of itself when its query or its rendering failed.
 ERROR_MARKERS = ("Unexpected error", "error occurred", "No results were returned",
                  "Error:", "does not exist", "permission")  # fmt: skip
@@ -22,8 +27,10 @@ ERROR_MARKERS = ("Unexpected error", "error occurred", "No results were returned
 class DashboardReport:
     slug: str
     charts: int = 0
-    filtered_by: str = ""
+    filtered_by: tuple[str, ...] = ()  # the filter bar's filters applied, in order
     text: str = ""  # every chart's text, to check what a filter let through
+    texts: dict[str, str] = field(default_factory=dict)  # chart title -> its text
+    applied: dict[str, int] = field(default_factory=dict)  # chart title -> filters applied to it
     errors: list[str] = field(default_factory=list)
     screenshot: Path | None = None
     seconds: float = 0.0
@@ -54,28 +61,6 @@ def _log_in(driver, base_url: str, username: str, password: str) -> None:
     WebDriverWait(driver, 60).until(lambda d: "/login" not in d.current_url)
 
 
-def _rison(value) -> str:
-    """Rison, the URL encoding Superset reads its native_filters parameter in."""
-    if isinstance(value, dict):
-        return "(" + ",".join(f"{key}:{_rison(item)}" for key, item in value.items()) + ")"
-    if isinstance(value, list | tuple):
-        return "!(" + ",".join(_rison(item) for item in value) + ")"
-    text = str(value).replace("!", "!!").replace("'", "!'")
-    return f"'{text}'"
-
-
-def native_filters_parameter(filter_id: str, column: str, values: list[str]) -> str:
-    """The URL parameter that opens a dashboard with one native select filter applied."""
-    from urllib.parse import quote
-
-    state = {filter_id: {"id": filter_id,
-                         "extraFormData": {"filters": [{"col": column, "op": "IN",
-                                                        "val": values}]},
-                         "filterState": {"value": values, "label": ", ".join(values)},
-                         "ownState": {}}}  # fmt: skip
-    return "native_filters=" + quote(_rison(state), safe="():,!'")
-
-
 def _charts(driver) -> list:
     """The dashboard's charts: the holders that are not Markdown panels."""
     from selenium.webdriver.common.by import By
@@ -101,10 +86,11 @@ def _charts_settled(driver) -> list | None:
 
 def check_dashboards(
     base_url: str, username: str, password: str, slugs: list[str], out_dir: Path,
-    timeout: float = 120, filters: dict[str, list[tuple[str, str, str, str]]] | None = None,
+    timeout: float = 120, filters: dict[str, list[tuple[str, str]]] | None = None,
 ) -> list[DashboardReport]:  # fmt: skip
-    """Open each dashboard, unfiltered, then once per (name, filter id, column, value) in
-    filters[slug]; a report (and a screenshot) per view."""
+    """Open each dashboard, unfiltered, then choose each (filter name, value) of filters[slug]
+    in the filter bar and apply it, keeping the earlier ones; a report and a screenshot per
+    view."""
     out_dir.mkdir(parents=True, exist_ok=True)
     reports = []
     with tempfile.TemporaryDirectory() as profile:
@@ -112,15 +98,15 @@ def check_dashboards(
         try:
             _log_in(driver, base_url, username, password)
             for slug in slugs:
-                views = [("", "")] + [
-                    (name, native_filters_parameter(filter_id, column, [value]))
-                    for name, filter_id, column, value in (filters or {}).get(slug, [])
-                ]
-                for name, parameter in views:
-                    url = f"{base_url}/superset/dashboard/{slug}/?standalone=1&{parameter}"
-                    report = _look(driver, url, slug, timeout)
-                    report.filtered_by = name
-                    shot = slug + (f"--{name}".replace(" ", "_").lower() if name else "")
+                driver.get(f"{base_url}/superset/dashboard/{slug}/?standalone=1")
+                applied: tuple[str, ...] = ()
+                for step in [None, *(filters or {}).get(slug, [])]:
+                    if step is not None:
+                        _apply_in_filter_bar(driver, *step, timeout)
+                        applied += (step[0],)
+                    report = _look(driver, slug, timeout)
+                    report.filtered_by = applied
+                    shot = "--".join([slug, *applied]).replace(" ", "_").lower()
                     report.screenshot = out_dir / f"{shot}.png"
                     driver.save_screenshot(str(report.screenshot))
                     reports.append(report)
@@ -129,18 +115,54 @@ def check_dashboards(
     return reports
 
 
-def _look(driver, url: str, slug: str, timeout: float) -> DashboardReport:
+def _apply_in_filter_bar(driver, name: str, value: str, timeout: float) -> None:
+    """Choose value in the filter bar's filter called name, then press Apply filters."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    (title,) = [element for element in driver.find_elements(By.CSS_SELECTOR, FILTER_NAME)
+                if element.text.strip() == name]  # fmt: skip
+    control = title.find_element(By.XPATH, FILTER_CONTROL)
+    control.find_element(By.CSS_SELECTOR, ".ant-select-selector").click()
+    search = control.find_element(By.CSS_SELECTOR, "input")
+    search.send_keys(value)
+    option = f"//*[contains(@class, 'ant-select-item-option') and @title={_xpath_text(value)}]"
+    WebDriverWait(driver, timeout).until(lambda d: d.find_elements(By.XPATH, option))
+    search.send_keys(Keys.ENTER)
+    search.send_keys(Keys.ESCAPE)
+    (apply,) = [button for button in driver.find_elements(By.CSS_SELECTOR, APPLY_BUTTONS)
+                if button.text.strip() == "Apply filters"]  # fmt: skip
+    WebDriverWait(driver, timeout).until(lambda d: apply.is_enabled())
+    apply.click()
+    time.sleep(2)  # the charts start to reload: wait for that before waiting for them to settle
+
+
+def _xpath_text(value: str) -> str:
+    """An XPath string literal for any text (concat() where it holds both kinds of quote)."""
+    if "'" not in value:
+        return f"'{value}'"
+    return "concat(" + ', "\'", '.join(f"'{part}'" for part in value.split("'")) + ")"
+
+
+def _look(driver, slug: str, timeout: float) -> DashboardReport:
+    from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     report = DashboardReport(slug)
     started = time.monotonic()
-    driver.get(url)
     WebDriverWait(driver, timeout, poll_frequency=1).until(_charts_settled)
     time.sleep(1)  # let the last animation finish before the screenshot
     report.seconds = time.monotonic() - started
     holders = _charts(driver)
     report.charts = len(holders)
-    texts = [holder.text for holder in holders]
-    report.errors = [text[:300] for text in texts if any(m in text for m in ERROR_MARKERS)]
-    report.text = "\n".join(texts)
+    for holder in holders:
+        (chart,) = holder.find_elements(By.CSS_SELECTOR, "[data-test-chart-name]")
+        title = chart.get_attribute("data-test-chart-name")
+        report.texts[title] = holder.text
+        counts = holder.find_elements(By.CSS_SELECTOR, "[data-test='applied-filter-count']")
+        report.applied[title] = sum(int(c.text) for c in counts if c.text.strip().isdigit())
+    report.errors = [text[:300] for text in report.texts.values()
+                     if any(m in text for m in ERROR_MARKERS)]  # fmt: skip
+    report.text = "\n".join(report.texts.values())
     return report
