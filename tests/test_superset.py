@@ -339,11 +339,12 @@ def test_no_chart_shows_a_code_and_shares_are_percentages(superset):
                       *(params.get("all_columns") or [])]  # fmt: skip
         if isinstance(params.get("groupby"), str):  # the heatmap's one row dimension
             dimensions = [params.get("x_axis"), params["groupby"]]
+        groups = [d for d in dimensions if d and d not in (params.get("all_columns") or [])]
         status, body = api("GET", f"/api/v1/chart/{chart['id']}/data/", token)
         for result in json.loads(body)["result"]:
             for row in result["data"]:
                 # Issue 29: a group with no label (a bar, a line, a table row named by nothing)
-                if any(d in row and row[d] in (None, "") for d in dimensions if d):
+                if any(d in row and row[d] in (None, "") for d in groups):
                     unlabelled.add(chart["slice_name"])
                 found = {
                     str(row[d])
