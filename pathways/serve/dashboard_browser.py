@@ -70,11 +70,13 @@ def _charts(driver) -> list:
 
 
 def _charts_settled(driver) -> list | None:
-    """The chart holders once each shows a chart or an error and nothing is loading."""
+    """The chart holders once each shows a chart or an error and nothing is loading: no chart,
+    and no filter's options (a cascading filter choosing its first value again)."""
     from selenium.webdriver.common.by import By
 
     holders = _charts(driver)
-    if not holders or driver.find_elements(By.CSS_SELECTOR, "[data-test='loading-indicator']"):
+    loading = "[data-test='loading-indicator'], .ant-select-arrow-loading"
+    if not holders or driver.find_elements(By.CSS_SELECTOR, loading):
         return None
     for holder in holders:
         shown = holder.find_elements(By.CSS_SELECTOR, RENDERED)
@@ -151,8 +153,16 @@ def _look(driver, slug: str, timeout: float) -> DashboardReport:
 
     report = DashboardReport(slug)
     started = time.monotonic()
-    WebDriverWait(driver, timeout, poll_frequency=1).until(_charts_settled)
-    time.sleep(1)  # let the last animation finish before the screenshot
+    # Settled twice in a row, 2 s apart: a cascading filter (the drill-down's first school after
+    # the LEP area changed) reloads the charts once more after they first settle.
+    before = None
+    while True:
+        WebDriverWait(driver, timeout, poll_frequency=1).until(_charts_settled)
+        now = [holder.text for holder in _charts(driver)]
+        if now == before or time.monotonic() - started > timeout:
+            break
+        before = now
+        time.sleep(2)
     report.seconds = time.monotonic() - started
     holders = _charts(driver)
     report.charts = len(holders)
