@@ -89,15 +89,18 @@ def _charts_settled(driver) -> list | None:
 def check_dashboards(
     base_url: str, username: str, password: str, slugs: list[str], out_dir: Path,
     timeout: float = 120, filters: dict[str, list[tuple[str, str]]] | None = None,
+    window: tuple[int, int] | None = None,
 ) -> list[DashboardReport]:  # fmt: skip
     """Open each dashboard, unfiltered, then choose each (filter name, value) of filters[slug]
     in the filter bar and apply it, keeping the earlier ones; a report and a screenshot per
-    view."""
+    view. window: the browser's size in pixels (taller for a whole-page picture)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     reports = []
     with tempfile.TemporaryDirectory() as profile:
         driver = _driver(profile)
         try:
+            if window:
+                driver.set_window_size(*window)
             _log_in(driver, base_url, username, password)
             for slug in slugs:
                 driver.get(f"{base_url}/superset/dashboard/{slug}/?standalone=1")
