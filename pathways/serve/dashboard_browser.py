@@ -54,11 +54,22 @@ def _log_in(driver, base_url: str, username: str, password: str) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    driver.get(f"{base_url}/login/")  # the form is built client-side: wait for it
-    WebDriverWait(driver, 60).until(lambda d: d.find_elements(By.ID, "username"))
-    driver.find_element(By.ID, "username").send_keys(username)
-    driver.find_element(By.ID, "password").send_keys(password + "\n")
-    WebDriverWait(driver, 60).until(lambda d: "/login" not in d.current_url)
+    from selenium.common.exceptions import TimeoutException
+
+    # The form is built client-side; on a Superset just started its first render can replace
+    # the fields after they were typed into: try again rather than wait on a lost submit.
+    for attempt in range(3):
+        driver.get(f"{base_url}/login/")
+        WebDriverWait(driver, 60).until(lambda d: d.find_elements(By.ID, "username"))
+        time.sleep(1)
+        driver.find_element(By.ID, "username").send_keys(username)
+        driver.find_element(By.ID, "password").send_keys(password + "\n")
+        try:
+            WebDriverWait(driver, 40).until(lambda d: "/login" not in d.current_url)
+            return
+        except TimeoutException:
+            if attempt == 2:
+                raise
 
 
 def _charts(driver) -> list:
