@@ -51,10 +51,9 @@ def _driver(profile: str):
 
 
 def _log_in(driver, base_url: str, username: str, password: str) -> None:
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
-
-    from selenium.common.exceptions import TimeoutException
 
     # The form is built client-side; on a Superset just started its first render can replace
     # the fields after they were typed into: try again rather than wait on a lost submit.
