@@ -291,7 +291,7 @@ def _numbered(rows: Iterator[tuple]) -> Iterator[tuple[int, tuple]]:
                 f"sheet row {number + 1}: a cell cannot be read as the type the workbook "
                 f"declares for it ({type(error).__name__}); retype the cell as text"
             ) from None
-        except Exception as error:  # noqa: BLE001 - any parse failure of a hostile workbook
+        except Exception as error:  # any parse failure of a hostile workbook
             raise UnreadableFile(
                 f"not a readable XLSX workbook ({type(error).__name__} in sheet row {number + 1})"
             ) from None
@@ -310,7 +310,7 @@ def _xlsx_batches(path: Path, size: int) -> Iterator[Batch]:
                 wanted = size
     except UnreadableFile:
         raise
-    except Exception as error:  # noqa: BLE001 - any parse failure of a hostile workbook
+    except Exception as error:  # any parse failure of a hostile workbook
         # openpyxl raises whatever its XML and type parsing meets (KeyError, ValueError,
         # ParseError, EntitiesForbidden, TypeError...): the file is quarantined with it.
         # Its message is not kept: a parser quotes what it could not read, a student's data.

@@ -41,7 +41,7 @@ def in_thread(work, seconds: float = 120):
     def target():
         try:
             outcome["value"] = work()
-        except Exception as error:  # noqa: BLE001 - handed back to the test
+        except Exception as error:  # handed back to the test
             outcome["error"] = error
 
     thread = threading.Thread(target=target, daemon=True)
