@@ -13,16 +13,10 @@
    area. A student on two rosters in one cycle (a move mid-cycle) counts at the school whose
    roster was delivered last. Rebuilt one (cohort, cycle) at a time, like the facts. #}
 with ranked as (
-    select
-        rosters.*,
-        row_number() over (
-            partition by rosters.cohort, rosters.cycle, rosters.student_key
-            order by roster_loads.delivery_order desc, rosters.source_file_id desc
-        ) as roster_rank
-    from {{ ref('stg_raw__rosters') }} as rosters
-    inner join {{ ref('stg_raw__file_loads') }} as roster_loads
-        on rosters.source_file_id = roster_loads.file_id
-    {{ only_changed_cycles('rosters') }}
+    {{ ranked_by_delivery(
+        ref('stg_raw__rosters'), 'rosters', ['cohort', 'cycle', 'student_key'],
+        file_id='source_file_id', where=only_changed_cycles('rosters')
+    ) }}
 )
 
 select
@@ -43,4 +37,4 @@ inner join {{ ref('stg_raw__schools') }} as schools
     on ranked.cohort = schools.cohort and ranked.school_urn = schools.school_urn
 inner join {{ ref('local_authorities') }} as authorities
     on schools.la_code = authorities.la_code
-where ranked.roster_rank = 1
+where ranked.delivery_rank = 1

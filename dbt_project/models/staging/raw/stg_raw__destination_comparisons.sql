@@ -3,15 +3,10 @@
    row's combined rate is the exact sum of its two parts; a 1.1 row gives only the combined
    rate, for all young people. #}
 with ranked as (
-    select
-        comparisons.*,
-        row_number() over (
-            partition by comparisons.cohort, comparisons.la_code, comparisons.characteristic
-            order by file_loads.delivery_order desc, comparisons.file_id desc
-        ) as delivery_rank
-    from {{ source('raw', 'destination_comparison') }} as comparisons
-    inner join {{ ref('stg_raw__file_loads') }} as file_loads
-        on comparisons.file_id = file_loads.file_id
+    {{ ranked_by_delivery(
+        source('raw', 'destination_comparison'), 'comparisons',
+        ['cohort', 'la_code', 'characteristic']
+    ) }}
 )
 
 select
