@@ -76,11 +76,12 @@ def test_the_local_key_is_found_and_a_clean_warehouse_reports_no_problem(first_d
     assert status["gate"]["published"] is True and status["held_back"] == []
     assert set(status["partners_see"]["rows"]) == {
         "cycle_summary", "knowledge_by_area", "knowledge_improvement", "post16_plans",
-        "sector_interest", "destinations",
+        "sector_interest", "destinations", "code_labels",
     }  # fmt: skip
     # The passing run delivered the latest cycle's packs and the open data; then packs by hand.
     assert [(row["delivery"], row["files"]) for row in status["deliveries"]] == [
-        ("career_lead_packs/cohort=2024/cycle=1", 8), ("ees", 8),  # no improvement yet
+        ("career_lead_packs/cohort=2024/cycle=1", 8),
+        ("ees", 9),  # 4 views and their metadata (no improvement yet), the data guidance
     ]  # fmt: skip
 
 

@@ -278,7 +278,7 @@ def test_a_bad_cycle_is_held_back_until_corrected(tmp_path, database_url, pipeli
     shutil.copytree(source, landing, ignore=shutil.ignore_patterns("cycle=5"))
     assert pipeline.run(landing, url=database_url, deliver=False).ok
     published = publish.checksums(database_url)
-    assert len(published) == 6  # the five views of section 7 and destinations
+    assert len(published) == 7  # the five views of section 7, destinations, the code labels
 
     # Cycle 5 arrives with every knowledge score exported as 1: valid values, a broken extract.
     shutil.copytree(source / "cohort=2024/cycle=5", landing / "cohort=2024/cycle=5")

@@ -18,6 +18,7 @@ RENDERED = "canvas, svg, table"
 FILTER_NAME = "[data-test='filter-control-name']"
 FILTER_CONTROL = "./ancestor::*[.//*[@data-test='form-item-value']][1]"
 APPLY_BUTTONS = "[data-test='filterbar-action-buttons'] button"
+ERROR_GRACE_SECONDS = 30
 # What a chart shows instead of itself when its query or its rendering failed.
 ERROR_MARKERS = ("Unexpected error", "error occurred", "No results were returned",
                  "Error:", "does not exist", "permission")  # fmt: skip
@@ -166,13 +167,17 @@ def _look(driver, slug: str, timeout: float) -> DashboardReport:
 
     report = DashboardReport(slug)
     started = time.monotonic()
-    # Settled twice in a row, 2 s apart: a cascading filter (the drill-down's first school after
-    # the LEP area changed) reloads the charts once more after they first settle.
-    before = None
+    # Settled twice in a row, 2 s apart, and an error given time to clear: a cascading filter
+    # (the drill-down's first school, after the LEP area changed) reloads the charts once more,
+    # and on a busy machine its options can take seconds; an error that is real persists.
+    before, first_settled = None, None
     while True:
         WebDriverWait(driver, timeout, poll_frequency=1).until(_charts_settled)
+        first_settled = first_settled or time.monotonic()
         now = [holder.text for holder in _charts(driver)]
-        if now == before or time.monotonic() - started > timeout:
+        failing = any(marker in text for text in now for marker in ERROR_MARKERS)
+        waited = time.monotonic() - first_settled
+        if (now == before and not failing) or waited > ERROR_GRACE_SECONDS:
             break
         before = now
         time.sleep(2)
