@@ -29,8 +29,7 @@ import psycopg
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pathways import pipeline  # noqa: E402
-from pathways.build import warehouse  # noqa: E402
+from pathways import pipeline, warehouse  # noqa: E402
 from pathways.publish import releases, shown_share  # noqa: E402
 from pathways.publish.disclosure_audit import read_public_rates  # noqa: E402
 from pathways.publish.disclosure_releases import latest_ranges  # noqa: E402

@@ -37,9 +37,9 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from ingest_benchmark import KEY, _child, raw_copy  # noqa: E402
 from warehouse_benchmark import SERVER, gated, partner_reads, timed_run  # noqa: E402
 
-from pathways import pipeline  # noqa: E402
-from pathways.build import dbt, warehouse  # noqa: E402
+from pathways import pipeline, warehouse  # noqa: E402
 from pathways.synthetic import generate  # noqa: E402
+from pathways.transform import dbt  # noqa: E402
 
 COHORTS = (2023, 2024)  # Year 11 and Year 10: 2024's cycle 7 is the cycle that lands
 STUDENTS_PER_SCHOOL = 150

@@ -22,11 +22,11 @@ from cosmos.constants import InvocationMode, LoadMode, TestBehavior
 from cosmos.profiles import PostgresUserPasswordProfileMapping
 
 from pathways import pipeline
-from pathways.build.dbt import DBT_PROJECT
 from pathways.orchestrate import orchestration
 from pathways.orchestrate.alerts import failure_notifiers
 from pathways.orchestrate.assets import LANDING
 from pathways.pipeline import dbt_variables
+from pathways.transform.dbt import DBT_PROJECT
 
 DEFAULT_ARGS = {
     "owner": "pathways",
@@ -68,7 +68,7 @@ def pathways_cycle_load():
 
     @task
     def take_run_lease() -> None:
-        # One pipeline per warehouse (pathways/orchestrate/run_lease.py): refused while
+        # One pipeline per warehouse (pathways/run_lease.py): refused while
         # `pathways run` or `pathways gate` holds it; the task's retries then wait for it.
         context = get_current_context()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ingestion.schema import WrongPseudonymKey
 from pathways import pipeline
-from pathways.orchestrate.run_lease import LeaseLost, RunInProgress
+from pathways.run_lease import LeaseLost, RunInProgress
 from pathways.settings import ConfigurationError
 
 
@@ -55,6 +55,15 @@ def _progress(path: str, rows: int) -> None:
         print(f"  ... {path}: {rows:,} rows", file=sys.stderr, flush=True)
 
 
+def _loader_url() -> str:
+    """The warehouse as the loader (pathways_loader): what every command but the access
+    migration connects as."""
+    from pathways import warehouse
+    from pathways.publish import access
+
+    return access.loader_url(warehouse.resolve_warehouse_url())
+
+
 def _run(args) -> int:
     result = pipeline.run(
         Path(args.landing),
@@ -69,7 +78,7 @@ def _run(args) -> int:
 
 def _gate(args) -> int:
     """Verify the built warehouse's candidate figures and publish them if every check passed."""
-    from pathways.build import warehouse
+    from pathways import warehouse
 
     result = pipeline.gate_built_warehouse(warehouse.resolve_warehouse_url())
     print(result.report())
@@ -77,11 +86,10 @@ def _gate(args) -> int:
 
 
 def _packs(args) -> int:
-    from pathways.build import warehouse
     from pathways.deliver import packs
 
     out = Path(args.out) if args.out else None
-    written = packs.write_packs(warehouse.resolve_loader_url(), args.cohort, args.cycle, out)
+    written = packs.write_packs(_loader_url(), args.cohort, args.cycle, out)
     for pack in written:
         print(f"{pack.path}  ({pack.students} students, {pack.school_name})")
     print(f"{len(written)} career-lead packs for cohort {args.cohort}, cycle {args.cycle}")
@@ -89,17 +97,16 @@ def _packs(args) -> int:
 
 
 def _export_ees(args) -> int:
-    from pathways.build import warehouse
     from pathways.deliver import ees_export
 
     out = Path(args.out) if args.out else None
-    for path in ees_export.export(warehouse.resolve_loader_url(), out):
+    for path in ees_export.export(_loader_url(), out):
         print(path)
     return 0
 
 
 def _access(args) -> int:
-    from pathways.build import warehouse
+    from pathways import warehouse
     from pathways.publish import access
 
     url = warehouse.resolve_warehouse_url()
@@ -110,7 +117,7 @@ def _access(args) -> int:
 
 
 def _partner_login(args) -> int:
-    from pathways.build import warehouse
+    from pathways import warehouse
     from pathways.publish import access
 
     url = warehouse.resolve_warehouse_url()
@@ -127,18 +134,17 @@ def _partner_login(args) -> int:
 
 
 def _superset(args) -> int:
-    from pathways.build import warehouse
+    from pathways import warehouse
     from pathways.serve import superset_local
 
     url = warehouse.resolve_warehouse_url()
-    print(f"Superset on the warehouse {pipeline.redacted(url)}")
+    print(f"Superset on the warehouse {warehouse.redacted(url)}")
     return superset_local.serve(url, port=args.port)
 
 
 def _demo(args) -> int:
     """A fresh demo: generated extracts (with defects) loaded into its own, reset database."""
-    from pathways import settings
-    from pathways.build import warehouse
+    from pathways import settings, warehouse
 
     settings.private_folder(settings.STATE_DIR)  # landing, outbox, services: this user's alone
     landing = Path(args.landing)
@@ -157,7 +163,7 @@ def _demo(args) -> int:
 
         print("\n".join(destinations.headline(access.loader_url(url))))
     warehouse.remember_warehouse(url)
-    print(f"\nEvery pathways command now uses this warehouse ({pipeline.redacted(url)}) unless "
+    print(f"\nEvery pathways command now uses this warehouse ({warehouse.redacted(url)}) unless "
           "WAREHOUSE_URL says otherwise.\nNext: .venv/bin/pathways status, "
           ".venv/bin/pathways superset (the dashboards), .venv/bin/pathways airflow (the DAGs), "
           ".venv/bin/pathways docs (lineage).")  # fmt: skip
@@ -165,7 +171,7 @@ def _demo(args) -> int:
 
 
 def _airflow(args) -> int:
-    from pathways.build import warehouse
+    from pathways import warehouse
     from pathways.serve import airflow_local
 
     url = warehouse.resolve_warehouse_url()
@@ -176,10 +182,10 @@ def _airflow(args) -> int:
 def _docs(args) -> int:
     """dbt's documentation site (models, columns, tests and lineage) of this warehouse."""
     from pathways import settings
-    from pathways.build import dbt, warehouse
     from pathways.serve import services
+    from pathways.transform import dbt
 
-    site = dbt.generate_docs(warehouse.resolve_loader_url())
+    site = dbt.generate_docs(_loader_url())
 
     def ready() -> None:
         print(f"dbt docs are up: http://127.0.0.1:{args.port}  (lineage: the graph icon, "
@@ -197,10 +203,9 @@ def _lease(args) -> int:
     """Who holds the run lease; with --release, end it (a holder that is gone for good)."""
     import psycopg
 
-    from pathways.build import warehouse
-    from pathways.orchestrate import run_lease
+    from pathways import run_lease
 
-    with psycopg.connect(warehouse.resolve_loader_url()) as conn:
+    with psycopg.connect(_loader_url()) as conn:
         holder = run_lease.holder_now(conn) or run_lease.abandoned(conn)
         if not args.release:
             print(f"run lease: {holder or 'free'}")

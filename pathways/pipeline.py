@@ -7,13 +7,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from ingestion.run import IngestSummary, ingest_landing
-from pathways import settings
-from pathways.build import dbt, warehouse
-from pathways.orchestrate import run_lease
+from pathways import run_lease, settings, warehouse
 from pathways.publish import access, built_from, disclosure, partner_limits, publish
+from pathways.transform import dbt
 from quality import checks
 
 
@@ -33,7 +31,7 @@ class RunResult:
         return not self.errors
 
     def report(self) -> str:
-        lines = [f"warehouse: {redacted(self.warehouse_url)}"]
+        lines = [f"warehouse: {warehouse.redacted(self.warehouse_url)}"]
         if self.ingest:
             lines.append(self.ingest.report())
         if self.dbt_summary:
@@ -50,11 +48,6 @@ class RunResult:
         lines += self.deliveries
         lines += [f"FAILED: {error}" for error in self.errors]
         return "\n".join(lines)
-
-
-def redacted(url: str) -> str:
-    password = urlsplit(url).password
-    return url.replace(f":{password}@", ":***@") if password else url
 
 
 def dbt_variables() -> dict:

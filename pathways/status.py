@@ -20,11 +20,8 @@ from rich.console import Console
 from rich.table import Table
 
 from ingestion.schema import key_fingerprint
-from pathways import settings
-from pathways.build import warehouse
+from pathways import run_lease, settings, warehouse
 from pathways.deliver.outbox import STAGING_PREFIX
-from pathways.orchestrate import run_lease
-from pathways.pipeline import redacted
 from pathways.publish import access
 
 
@@ -167,7 +164,7 @@ def _deliveries(outbox: Path) -> list[dict]:
 
 def collect(url: str | None = None, outbox: Path | None = None) -> Status:
     url, source = (url, "given") if url else warehouse.resolve_warehouse_and_source()
-    status = Status(redacted(url), source)
+    status = Status(warehouse.redacted(url), source)
     try:
         key, status.key_source = settings.pseudonym_key_source() or (None, None)
     except OSError as unreadable:

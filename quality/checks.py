@@ -24,8 +24,8 @@ from pathlib import Path
 
 import psycopg
 
-from pathways import settings
-from pathways.build import dbt, warehouse
+from pathways import settings, warehouse
+from pathways.transform import dbt
 
 QUALITY_DIR = settings.REPO_ROOT / "quality"
 CONTRACTS_DIR = QUALITY_DIR / "contracts"

@@ -12,7 +12,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from pathways.build import dbt, warehouse
+from pathways import warehouse
+from pathways.transform import dbt
 
 pytest_plugins = ("airflow_runs",)  # the airflow_home fixture
 

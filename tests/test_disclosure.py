@@ -20,7 +20,6 @@ import pytest
 from conftest import scratch_warehouse
 
 from pathways import pipeline, settings
-from pathways.build import dbt
 from pathways.deliver import destinations
 from pathways.publish import disclosure, publish
 from pathways.publish.disclosure_audit import (
@@ -31,6 +30,7 @@ from pathways.publish.disclosure_audit import (
     read_truth,
 )
 from pathways.synthetic import generate
+from pathways.transform import dbt
 
 # Each shape at most 12 schools and 3 cycles; all the attacker's searches share 5 minutes.
 # (The gate runs the same attacker on the candidates; these read what partners really see.)

@@ -22,7 +22,7 @@ def test_an_embedded_postgres_starts_when_none_answers():
         import os, subprocess
         from pathlib import Path
         import pgserver, psycopg
-        from pathways.build import warehouse
+        from pathways import warehouse
         warehouse._local_postgres_answers = lambda *args: False
         warehouse.STATE_DIR = Path({str(state)!r})
         url = warehouse.resolve_warehouse_url()

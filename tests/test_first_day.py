@@ -17,7 +17,7 @@ from landing import set_knowledge_scores
 from processes import live_processes
 from test_services import free_port
 
-from pathways.build import warehouse
+from pathways import warehouse
 from pathways.synthetic import generate
 
 PATHWAYS = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "pathways"

@@ -14,8 +14,7 @@ import psycopg
 import pytest
 from conftest import scratch_warehouse
 
-from pathways import pipeline, status
-from pathways.orchestrate import run_lease
+from pathways import pipeline, run_lease, status
 from pathways.publish import publish
 from pathways.synthetic import generate
 

@@ -12,8 +12,7 @@ import pytest
 from conftest import SERVER_URL, scratch_warehouse
 from landing import set_knowledge_scores
 
-from pathways import pipeline
-from pathways.build import warehouse
+from pathways import pipeline, warehouse
 from pathways.publish import access, publish
 from pathways.synthetic import generate
 from quality import checks

@@ -20,9 +20,8 @@ import pytest
 from conftest import SERVER_URL, TEST_KEY
 from processes import with_environment
 
-from pathways import cli, pipeline
-from pathways.build import warehouse
-from pathways.orchestrate import orchestration, run_lease
+from pathways import cli, pipeline, run_lease, warehouse
+from pathways.orchestrate import orchestration
 from pathways.publish import access, partner_limits
 from pathways.synthetic import generate
 

@@ -19,8 +19,7 @@ import pytest
 import yaml
 from conftest import scratch_warehouse
 
-from pathways import pipeline
-from pathways.build import warehouse
+from pathways import pipeline, warehouse
 from pathways.publish import access
 from pathways.serve import services, superset_local
 from pathways.serve.dashboard_browser import check_dashboards

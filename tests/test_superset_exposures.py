@@ -8,8 +8,8 @@ import pytest
 import yaml
 from conftest import SERVER_URL
 
-from pathways.build import dbt
 from pathways.serve import superset_exposures
+from pathways.transform import dbt
 
 
 def test_the_exposures_file_is_the_one_the_export_gives():

@@ -12,8 +12,8 @@ from conftest import scratch_warehouse
 from psycopg.rows import namedtuple_row
 
 from pathways import pipeline
-from pathways.build import dbt
 from pathways.synthetic import generate
+from pathways.transform import dbt
 
 PARTNER_VIEWS = ("cycle_summary", "knowledge_by_area", "sector_interest", "post16_plans",
                  "knowledge_improvement", "destinations")  # fmt: skip

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathways.build import warehouse
+from pathways import warehouse
 from pathways.deliver import estimate
 
 HEADLINE = """

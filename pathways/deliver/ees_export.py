@@ -27,8 +27,7 @@ from pathlib import Path
 
 import psycopg
 
-from pathways import settings
-from pathways.build import warehouse
+from pathways import settings, warehouse
 from pathways.deliver import data_guidance, estimate, outbox
 
 COUNTRY = ("E92000001", "England")

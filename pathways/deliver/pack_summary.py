@@ -14,7 +14,7 @@ from pathlib import Path
 
 import psycopg
 
-from pathways.build import warehouse
+from pathways import warehouse
 from pathways.deliver.attention import RULES
 from pathways.deliver.estimate import sentence as estimate_sentence
 

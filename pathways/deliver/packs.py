@@ -27,8 +27,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pathways import settings
-from pathways.build import warehouse
+from pathways import settings, warehouse
 from pathways.deliver import attention, outbox
 from pathways.deliver.attention import NOT_INTERVIEWED
 

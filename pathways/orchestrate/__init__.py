@@ -1,1 +1,1 @@
-"""What the Airflow DAGs' tasks do, their assets, failure mail, and the one-run-at-a-time lease."""
+"""What the Airflow DAGs' tasks do, their assets and failure mail."""

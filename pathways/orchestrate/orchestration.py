@@ -13,8 +13,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 
-from pathways import pipeline
-from pathways.build import warehouse
+from pathways import pipeline, warehouse
 from pathways.settings import STATE_DIR, ConfigurationError
 
 DEFAULT_LANDING = STATE_DIR / "demo-landing"
@@ -111,10 +110,10 @@ def dag_holder(run_id: str) -> str:
 
 
 def take_run_lease(run_id: str, run_ended=None) -> None:
-    """The DAG run's lease on the warehouse (orchestrate/run_lease.py), taken before the access
+    """The DAG run's lease on the warehouse (pathways/run_lease.py), taken before the access
     migration; RunInProgress if held, unless by a DAG run that run_ended(its run id) says has
     ended (marked failed or cleared: it never released its lease)."""
-    from pathways.orchestrate import run_lease
+    from pathways import run_lease
 
     def ended(holder: str) -> bool:
         other = holder.removeprefix(dag_holder(""))
@@ -128,7 +127,7 @@ def take_run_lease(run_id: str, run_ended=None) -> None:
 
 
 def release_run_lease(run_id: str) -> None:
-    from pathways.orchestrate import run_lease
+    from pathways import run_lease
 
     with psycopg.connect(warehouse.resolve_loader_url()) as conn:
         run_lease.release(conn, dag_holder(run_id))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import psycopg
 from psycopg import sql
 
-from pathways.orchestrate import run_lease
+from pathways import run_lease
 from pathways.publish import built_from, releases, shown_share
 
 CANDIDATES = "publication"

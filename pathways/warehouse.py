@@ -63,12 +63,10 @@ def resolve_warehouse_url() -> str:
     return resolve_warehouse_and_source()[0]
 
 
-def resolve_loader_url() -> str:
-    """The warehouse as the loader (pathways_loader), what every pipeline step but the access
-    migration connects as."""
-    from pathways.publish import access
-
-    return access.loader_url(resolve_warehouse_url())
+def redacted(url: str) -> str:
+    """The URL as it may be printed: its password, if any, replaced by ***."""
+    password = urlsplit(url).password
+    return url.replace(f":{password}@", ":***@") if password else url
 
 
 def resolve_demo_url() -> str:

@@ -1,1 +1,0 @@
-"""Building the warehouse: the database itself and dbt run against it."""

@@ -1,0 +1,1 @@
+"""The transform step: dbt builds the star schema, marts and partner candidates from raw."""
