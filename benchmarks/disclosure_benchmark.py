@@ -65,7 +65,7 @@ def correct_one_row(landing: Path, cycle: int) -> None:
             f",{UNSURE},",
             lines[1],
             count=1,
-        )  # fmt: skip
+        )
     )
     path.write_text("".join(lines), encoding="utf-8")
 

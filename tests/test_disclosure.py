@@ -54,7 +54,7 @@ SHAPES = {
         ],
         cycles=3,
         seed=12,
-    ),  # fmt: skip
+    ),
     # Found by a randomised search: in a table of areas by plans, row and column totals pinned
     # a withheld count although every line held two withheld cells; the audit now prevents it.
     "one_school_authorities": dict(
@@ -62,14 +62,14 @@ SHAPES = {
         authorities=["807", "393", "394", "805", "841", "393", "840"],
         cycles=2,
         seed=101,
-    ),  # fmt: skip
+    ),
     # All seven cycles: the cohort's destinations are tracked and published too (section 8).
     "small_cohort_several_cycles": dict(
         school_sizes=[9, 10, 6, 14, 7, 12],
         authorities=["840", "929", "805", "805", "806", "806"],
         cycles=7,
         seed=13,
-    ),  # fmt: skip
+    ),
 }
 # Each attack is bounded on its own (a guard, never a timed assertion): a budget shared by the
 # whole module ran out on a busy machine while the module's rebuilds, not its attacks, ran.

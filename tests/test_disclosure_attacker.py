@@ -157,7 +157,7 @@ def _cycle(n_by_school: dict[str, int | None], total: int) -> list[dict]:
             students_interviewed=total,
             pct_no_vision=None,
             pct_with_post16_plan=None,
-        )  # fmt: skip
+        )
     )
     return rows
 

@@ -86,7 +86,7 @@ BROKEN_WORKBOOKS = {
     "a date cell holding notadate": (
         SHEET,
         lambda xml: _cell(xml, "D2", b'<c r="D2" t="d"><v>notadate</v></c>'),
-    ),  # fmt: skip
+    ),
     "no sheet": (
         "xl/workbook.xml",
         lambda xml: xml.split(b"<sheets>")[0] + b"<sheets/></workbook>",

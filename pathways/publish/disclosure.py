@@ -47,6 +47,7 @@ class Protection:
     forced: int
     rounds: int
     seconds: float
+    linear_programs: int = 0  # solved in the last round: what the audit's time goes on
     # Cells that earlier releases alone already give away: nothing published now can take
     # them back, so they do not hold the gate, but the run reports them.
     already_out: list[str] = field(default_factory=list)
@@ -55,7 +56,8 @@ class Protection:
         text = (
             f"disclosure audit: {self.checked} withheld small counts bounded across every "
             f"release, none recoverable through these figures; {self.forced} cells withheld "
-            f"beyond the rules in {self.rounds} rebuild(s) ({self.seconds:.1f} s)"
+            f"beyond the rules in {self.rounds} rebuild(s) ({self.seconds:.1f} s; "
+            f"{self.linear_programs} linear programmes in the last round)"
         )
         if self.already_out:
             text += (
@@ -175,7 +177,11 @@ def protect(url: str, threshold: int, rebuild: Callable[[], None]) -> Protection
         fresh = [f for f in result.recovered if (cell_id(f.key), f.truth) not in already]
         if not fresh:
             protection = Protection(
-                result.checked, forced, audit_round - 1, time.monotonic() - started
+                result.checked,
+                forced,
+                audit_round - 1,
+                time.monotonic() - started,
+                result.linear_programs,
             )
             protection.already_out = sorted({cell_id(f.key) for f in result.recovered})
             return protection

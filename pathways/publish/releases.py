@@ -42,7 +42,7 @@ def _candidate_rows() -> sql.Composed:
         sql.SQL(
             "select {view} as view_name, row.cohort::integer as cohort, {figures} as figures"
             " from {table} as row"
-        ).format(  # fmt: skip
+        ).format(
             view=sql.Literal(view),
             figures=sql.SQL(" - ").join([sql.SQL("to_jsonb(row)"), *map(sql.Literal, NOT_FIGURES)]),
             table=sql.Identifier("publication", f"publication_{view}"),
