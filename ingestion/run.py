@@ -13,7 +13,7 @@ from ingestion.codes import load_codes
 from ingestion.extracts import all_extracts
 from ingestion.layout import LandedFile, discover
 from ingestion.loader import DATA_TABLES, DeliveryOrder, FileResult, LoadContext, load_file
-from ingestion.schema import check_pseudonym_key, create_schema
+from ingestion.schema import check_pseudonym_key, require_tables
 
 
 @dataclass
@@ -78,7 +78,7 @@ def ingest_landing(
 ) -> IngestSummary:
     codes = load_codes()
     extracts = all_extracts(codes)
-    create_schema(conn)
+    require_tables(conn)
     check_pseudonym_key(conn, key)
     context = LoadContext(conn, key)
     summary = IngestSummary()

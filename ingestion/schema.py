@@ -1,21 +1,26 @@
-"""The raw and restricted tables (schema.sql), and the pseudonym key a warehouse was loaded with."""
+"""The raw tables are there, and the pseudonym key is the one the warehouse was loaded with.
+
+The tables themselves are made by the migrations (pathways/migrations/versions).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from pathlib import Path
 
 import psycopg
 
-SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+
+class WarehouseNotMigrated(RuntimeError):
+    """The database has no raw tables: it was never migrated."""
 
 
-def create_schema(conn: psycopg.Connection) -> None:
-    with conn.transaction():
-        # Serialise concurrent first runs: CREATE ... IF NOT EXISTS is not race-free.
-        conn.execute("select pg_advisory_xact_lock(hashtext('pathways.raw_schema'))")
-        conn.execute(SCHEMA_SQL.read_text())
+def require_tables(conn: psycopg.Connection) -> None:
+    if conn.execute("select to_regclass('raw.file_load') is null").fetchone()[0]:
+        raise WarehouseNotMigrated(
+            "the warehouse has no raw tables: `pathways run` makes them (pathways.migrate); "
+            "a load without it needs pathways.migrate.upgrade first"
+        )
 
 
 class WrongPseudonymKey(RuntimeError):

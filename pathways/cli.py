@@ -106,13 +106,11 @@ def _export_ees(args) -> int:
 
 
 def _access(args) -> int:
-    from pathways import warehouse
-    from pathways.publish import access
+    from pathways import migrate, warehouse
 
     url = warehouse.resolve_warehouse_url()
-    warehouse.ensure_database(url)
-    access.apply(url)
-    print("roles, grants and row-level security applied")
+    pipeline.prepare(url)
+    print(f"migrated to {migrate.current(url)}; roles, grants and row-level security applied")
     return 0
 
 
@@ -121,8 +119,7 @@ def _partner_login(args) -> int:
     from pathways.publish import access
 
     url = warehouse.resolve_warehouse_url()
-    warehouse.ensure_database(url)
-    access.apply(url)
+    pipeline.prepare(url)
     try:
         login, password = access.create_partner_login(url, args.organisation, args.connections)
     except access.LoginRefused as refused:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingestion.run import IngestSummary, ingest_landing
-from pathways import run_lease, settings, warehouse
+from pathways import migrate, run_lease, settings, warehouse
 from pathways.publish import access, built_from, disclosure, partner_limits, publish
 from pathways.transform import dbt
 from quality import checks
@@ -56,13 +56,14 @@ def dbt_variables() -> dict:
 
 
 # Every step connects as the loader (access.loader_url), whichever login the url names;
-# only prepare() uses the url's own login: to create the database and run the access migration.
+# only prepare() uses the url's own login: to create the database and run the migrations.
 
 
 def prepare(url: str) -> str:
-    """The database and the roles exist, and the loader owns its schemas; returns the loader's
-    url for everything else."""
+    """The database exists at this release's revision (pathways/migrate.py: its tables, roles
+    and grants) and the per-run access is applied; returns the loader's url for the rest."""
     warehouse.ensure_database(url)
+    migrate.upgrade(url)
     access.apply(url)
     return access.loader_url(url)
 
@@ -177,6 +178,7 @@ def leased(url: str) -> Iterator[tuple[str, str]]:
     included: run beside a build, its grants failed the build), then the migration and the
     partners' limits; yields (the loader's url, the lease's holder)."""
     warehouse.ensure_database(url)
+    migrate.bootstrap(url)
     with run_lease.held(url) as holder:
         loader = prepare(url)
         with partner_limits.enforced(loader):

@@ -5,7 +5,8 @@ anything, so no two runs interleave their loads, builds, verifications and publi
 particular what the gate verified is what it publishes, as nothing can rebuild the candidates
 in between. A second run is refused with RunInProgress (exit code 3 from the command line).
 
-The lease is one row in `control.run_lease`. A command-line run keeps a connection open while
+The lease is one row in `control.run_lease` (made by the first migration, before the lease
+is taken: pathways/migrate.py). A command-line run keeps a connection open while
 it works and records its server process: when the run dies, even by SIGKILL, PostgreSQL ends
 that process and the next run sees the lease as abandoned at once. Airflow's tasks run in
 separate processes, so the DAG holds the lease by its run id, from its first task to its last;
@@ -30,17 +31,6 @@ from datetime import timedelta
 
 import psycopg
 
-SCHEMA_SQL = """
-create schema if not exists control;
-create table if not exists control.run_lease (
-    lease text primary key default 'pipeline' check (lease = 'pipeline'),
-    holder text not null,
-    acquired_at timestamptz not null,
-    expires_at timestamptz not null,
-    keeper_pid integer,                 -- the server process of the connection holding it
-    keeper_started_at timestamptz       -- (a pid is reused: its start time tells them apart)
-);
-"""
 DAG_LEASE = timedelta(hours=2)
 COMMAND_LEASE = timedelta(days=1)  # a live command-line run is never treated as abandoned
 
@@ -63,12 +53,6 @@ class LeaseLost(RuntimeError):
     """This run no longer holds the lease: it must not publish."""
 
 
-def _prepare(conn: psycopg.Connection) -> None:
-    with conn.transaction():
-        conn.execute("select pg_advisory_xact_lock(hashtext('pathways.run_lease'))")
-        conn.execute(SCHEMA_SQL)
-
-
 def acquire(
     conn: psycopg.Connection,
     holder: str,
@@ -82,7 +66,6 @@ def acquire(
     it expires (a DAG run, renewed by each of its tasks). ended(other holder): whether that
     holder is known to have ended although its lease has not expired (a DAG run marked failed).
     """
-    _prepare(conn)
     with conn.transaction():
         # Check and take in one step across processes: two runs starting together serialise.
         conn.execute("select pg_advisory_xact_lock(hashtext('pathways.run_lease'))")
@@ -114,9 +97,14 @@ def acquire(
         )
 
 
+def _no_lease_table(conn: psycopg.Connection) -> bool:
+    """A warehouse not migrated yet (pathways/migrate.py makes the table first)."""
+    return conn.execute("select to_regclass('control.run_lease') is null").fetchone()[0]
+
+
 def holder_now(conn: psycopg.Connection) -> str | None:
     """Who holds the lease now and since when, or None (for `pathways status`)."""
-    if conn.execute("select to_regclass('control.run_lease') is null").fetchone()[0]:
+    if _no_lease_table(conn):
         return None
     held = conn.execute(
         f"select holder || ' since ' || to_char(acquired_at, 'YYYY-MM-DD HH24:MI:SS TZ')"
@@ -128,7 +116,7 @@ def holder_now(conn: psycopg.Connection) -> str | None:
 def abandoned(conn: psycopg.Connection) -> str | None:
     """A lease row whose holder is gone (its connection ended) but has not expired: the next
     run takes it over. For `pathways status`."""
-    if conn.execute("select to_regclass('control.run_lease') is null").fetchone()[0]:
+    if _no_lease_table(conn):
         return None
     gone = conn.execute(
         f"select holder from control.run_lease where expires_at > now() and not ({ALIVE})"
@@ -151,14 +139,14 @@ def fence(conn: psycopg.Connection, holder: str) -> None:
 
 def release_any(conn: psycopg.Connection) -> str | None:
     """The operator's release of whatever lease there is (`pathways lease --release`)."""
-    _prepare(conn)
+    if _no_lease_table(conn):
+        return None
     gone = conn.execute("delete from control.run_lease returning holder").fetchone()
     conn.commit()
     return gone[0] if gone else None
 
 
 def release(conn: psycopg.Connection, holder: str) -> None:
-    _prepare(conn)
     conn.execute("delete from control.run_lease where holder = %s", (holder,))
     conn.commit()
 

@@ -30,7 +30,6 @@ from pathways.transform import dbt
 QUALITY_DIR = settings.REPO_ROOT / "quality"
 CONTRACTS_DIR = QUALITY_DIR / "contracts"
 DATA_SOURCE_FILE = QUALITY_DIR / "datasource.yml"
-RESULTS_SCHEMA_FILE = QUALITY_DIR / "results_schema.sql"
 # The layers in the order data flows; each is a folder of contracts.
 LAYERS = ("raw", "star", "partner")
 
@@ -236,42 +235,39 @@ def latest_cycle(url: str) -> tuple[int | None, int | None]:
 
 def record(url: str, verification: Verification) -> None:
     """Keep every check's outcome in quality.check_result, for the data-quality dashboard."""
-    with psycopg.connect(url) as conn:
-        conn.execute(RESULTS_SCHEMA_FILE.read_text())
-        with conn.cursor() as cursor:
-            cursor.executemany(
-                """
+    with psycopg.connect(url) as conn, conn.cursor() as cursor:
+        cursor.executemany(
+            """
                 insert into quality.check_result (
                     verification_id, verified_at, data_as_of, cohort, cycle, layer, contract,
                     dataset, column_name, check_name, check_type, outcome, measured_value, threshold
                 ) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
                 """,
-                [
-                    (
-                        verification.verification_id,
-                        verification.verified_at,
-                        verification.data_as_of,
-                        verification.cohort,
-                        verification.cycle,
-                        outcome.layer,
-                        outcome.contract,
-                        outcome.dataset,
-                        outcome.column,
-                        outcome.check,
-                        outcome.check_type,
-                        outcome.outcome,
-                        outcome.measured_value,
-                        outcome.threshold,
-                    )
-                    for outcome in verification.outcomes
-                ],
-            )
+            [
+                (
+                    verification.verification_id,
+                    verification.verified_at,
+                    verification.data_as_of,
+                    verification.cohort,
+                    verification.cycle,
+                    outcome.layer,
+                    outcome.contract,
+                    outcome.dataset,
+                    outcome.column,
+                    outcome.check,
+                    outcome.check_type,
+                    outcome.outcome,
+                    outcome.measured_value,
+                    outcome.threshold,
+                )
+                for outcome in verification.outcomes
+            ],
+        )
 
 
 def record_decision(url: str, verification_id: str, published: bool) -> None:
     """One row per gate in quality.gate_decision, tallied from the recorded check results."""
     with psycopg.connect(url) as conn:
-        conn.execute(RESULTS_SCHEMA_FILE.read_text())
         conn.execute(
             """
             insert into quality.gate_decision

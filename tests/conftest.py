@@ -1,4 +1,5 @@
-"""Shared fixtures: every test that touches the warehouse gets its own fresh PostgreSQL database."""
+"""Shared fixtures: every test that touches the warehouse gets its own PostgreSQL database, a
+copy of one migrated once per session (pathways/migrate.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from pathways import warehouse
+from pathways import migrate, warehouse
 from pathways.transform import dbt
 
 pytest_plugins = ("airflow_runs",)  # the airflow_home fixture
@@ -40,12 +41,51 @@ def _own_dbt_target() -> None:
 _own_dbt_target()
 
 
+def new_database_url() -> str:
+    return f"{SERVER_URL}/pathways_test_{uuid.uuid4().hex[:10]}"
+
+
+def clone_database(source_url: str) -> str:
+    """A new database copied from source (which nobody may be connected to), with this
+    release's per-run access applied: a database's own grants are not copied."""
+    from pathways.publish import access
+
+    url = new_database_url()
+    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as admin:
+        admin.execute(
+            f"create database {warehouse.database_name(url)} "
+            f"template {warehouse.database_name(source_url)}"
+        )
+    access.apply(url)
+    return url
+
+
+_template: list[str] = []
+
+
+def migrated_template() -> str:
+    """An empty warehouse at this release's revision, migrated once per test process (every
+    migration runs in it: the roles, the tables, the grants)."""
+    if not _template:
+        url = new_database_url()
+        warehouse.ensure_database(url)
+        migrate.upgrade(url)
+        _template.append(url)
+    return _template[0]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_the_template():
+    yield
+    for url in _template:
+        warehouse.drop_database(url)
+
+
 @contextlib.contextmanager
 def scratch_warehouse():
-    """A new, empty warehouse database for a test or a module, dropped afterwards; loads
-    into it use the test pseudonym key."""
-    url = f"{SERVER_URL}/pathways_test_{uuid.uuid4().hex[:10]}"
-    warehouse.ensure_database(url)
+    """A new, empty (migrated) warehouse database for a test or a module, dropped afterwards;
+    loads into it use the test pseudonym key."""
+    url = clone_database(migrated_template())
     os.environ["PATHWAYS_PSEUDONYM_KEY"] = TEST_KEY.decode()
     try:
         yield url
@@ -55,8 +95,7 @@ def scratch_warehouse():
 
 @pytest.fixture
 def database_url():
-    url = f"{SERVER_URL}/pathways_test_{uuid.uuid4().hex[:10]}"
-    warehouse.ensure_database(url)
+    url = clone_database(migrated_template())
     yield url
     warehouse.drop_database(url)
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
-from conftest import SERVER_URL, scratch_warehouse
+from conftest import clone_database, scratch_warehouse
 from landing import set_knowledge_scores
 
 from pathways import pipeline, warehouse
-from pathways.publish import access, publish
+from pathways.publish import publish
 from pathways.synthetic import generate
 from quality import checks
 
@@ -36,13 +35,7 @@ def built(tmp_path_factory):
 @pytest.fixture
 def clone(built):
     """A throwaway copy of the built warehouse, to plant a defect in."""
-    url = f"{SERVER_URL}/pathways_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as admin:
-        admin.execute(
-            f"create database {warehouse.database_name(url)} "
-            f"template {warehouse.database_name(built)}"
-        )
-    access.apply(url)  # a database's own grants are not copied from its template
+    url = clone_database(built)
     yield url
     warehouse.drop_database(url)
 

@@ -20,7 +20,7 @@ import pytest
 from conftest import SERVER_URL, TEST_KEY
 from processes import with_environment
 
-from pathways import cli, pipeline, run_lease, warehouse
+from pathways import cli, migrate, pipeline, run_lease, warehouse
 from pathways.orchestrate import orchestration
 from pathways.publish import access, partner_limits
 from pathways.synthetic import generate
@@ -180,6 +180,7 @@ def test_a_refused_gate_leaves_the_warehouse_untouched(fresh_url):
     """Issue 27: `pathways gate` ran the access migration before asking for the lease, so its
     grants raced a running build ("tuple concurrently updated"). Refused now before touching it."""
     warehouse.ensure_database(fresh_url)
+    migrate.bootstrap(fresh_url)  # the lease's own table, as a run makes it before the lease
     with psycopg.connect(fresh_url) as conn:
         run_lease.acquire(conn, "airflow manual__1", timedelta(hours=2), keep=False)
     with pytest.raises(run_lease.RunInProgress):

@@ -26,14 +26,8 @@
    (`create ... if not exists` is not safe against a concurrent twin). #}
 {% macro create_published_tables() -%}
     {%- if execute -%}
-        {%- set statements = [
-            "select pg_advisory_xact_lock(hashtext('pathways.published'))",
-            'create schema if not exists published',
-            'create sequence if not exists published.publication_id_seq',
-            'create table if not exists published.current_publication ('
-            ~ ' current boolean primary key default true check (current),'
-            ~ ' publication_id bigint not null, published_at timestamptz not null)',
-        ] -%}
+        {#- The schema and the pointer are the migrations' (pathways/migrations/versions). -#}
+        {%- set statements = ["select pg_advisory_xact_lock(hashtext('pathways.published'))"] -%}
         {%- for node_id in model.depends_on.nodes if node_id.startswith('model.') -%}
             {%- set parent = graph.nodes[node_id] -%}
             {%- if parent.config.schema == 'publication' -%}
@@ -49,6 +43,10 @@
                     {%- endfor -%}
                     {%- if not existing -%}
                         {%- do statements.append('create table ' ~ target ~ ' (like ' ~ candidate ~ ', publication_id bigint)') -%}
+                        {#- Partners read one area at a time (an LA across cycles). -#}
+                        {%- if 'area_code' in adapter.get_columns_in_relation(candidate) | map(attribute='name') | list -%}
+                            {%- do statements.append('create index ' ~ parent.alias ~ '_by_area on ' ~ target ~ ' (area_level, area_code)') -%}
+                        {%- endif -%}
                     {%- elif missing -%}
                         {%- if adapter.get_relation(this.database, this.schema, this.identifier) is not none -%}
                             {#- Readers lock the view, then its table: so does the upgrade,

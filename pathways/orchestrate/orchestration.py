@@ -110,10 +110,10 @@ def dag_holder(run_id: str) -> str:
 
 
 def take_run_lease(run_id: str, run_ended=None) -> None:
-    """The DAG run's lease on the warehouse (pathways/run_lease.py), taken before the access
-    migration; RunInProgress if held, unless by a DAG run that run_ended(its run id) says has
+    """The DAG run's lease on the warehouse (pathways/run_lease.py), taken before the
+    migrations; RunInProgress if held, unless by a DAG run that run_ended(its run id) says has
     ended (marked failed or cleared: it never released its lease)."""
-    from pathways import run_lease
+    from pathways import migrate, run_lease
 
     def ended(holder: str) -> bool:
         other = holder.removeprefix(dag_holder(""))
@@ -121,6 +121,7 @@ def take_run_lease(run_id: str, run_ended=None) -> None:
 
     url = warehouse.resolve_warehouse_url()
     warehouse.ensure_database(url)
+    migrate.bootstrap(url)
     with psycopg.connect(url) as conn:
         run_lease.acquire(conn, dag_holder(run_id), run_lease.DAG_LEASE, keep=False, ended=ended)
     pipeline.prepare(url)

@@ -7,25 +7,12 @@ from __future__ import annotations
 
 import psycopg
 
-COLUMNS_SQL = """
-alter table published.current_publication
-    add column if not exists loads_until timestamptz,
-    add column if not exists built_with text
-"""
-# Asked first: an alter table waits on every partner reading the views, even with nothing to do.
-HAS_COLUMNS = """
-select count(*) = 2 from information_schema.columns
-where table_schema = 'published' and table_name = 'current_publication'
-    and column_name in ('loads_until', 'built_with')
-"""
 # The latest change to the loads: a file loaded, or a delivery replaced.
 LOADS_UNTIL = "select max(greatest(loaded_at, superseded_at)) from raw.file_load"
 
 
 def record(conn: psycopg.Connection, built_with: str) -> None:
     """In the publishing transaction (the lease holds the loads still): what it was built from."""
-    if not conn.execute(HAS_COLUMNS).fetchone()[0]:  # a warehouse published before this release
-        conn.execute(COLUMNS_SQL)
     conn.execute(
         f"update published.current_publication set loads_until = ({LOADS_UNTIL}), built_with = %s",
         (built_with,),
@@ -36,8 +23,6 @@ def unchanged_publication(url: str, built_with: str) -> int | None:
     """The current publication's id, if it was built from every load so far by built_with (the
     same models and settings); None if anything is newer, or nothing was published yet."""
     with psycopg.connect(url) as conn:
-        if not conn.execute(HAS_COLUMNS).fetchone()[0]:
-            return None
         current = conn.execute(
             f"select publication_id from published.current_publication"
             f" where built_with = %s and loads_until >= ({LOADS_UNTIL})",

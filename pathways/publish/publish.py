@@ -5,8 +5,8 @@ points at the one the partner views show. One transaction adds the new version, 
 pointer and deletes the old rows: a reader sees the previous figures or the new ones, never a
 mixture, and since nothing takes more than row locks, a partner holding a long read never
 holds up a publication, and a publication never holds up a read. When anything fails, nothing
-changes. A lock timeout is the backstop for the one case that still locks (a release adding
-columns).
+changes. The tables are dbt's (the partner views' pre-hook makes and widens them); the pointer
+is the migrations' (pathways/migrations). A lock timeout is the backstop.
 """
 
 from __future__ import annotations
@@ -89,44 +89,23 @@ def _withheld(conn: psycopg.Connection, table: str) -> Withheld:
     return Withheld(cells, withheld)
 
 
-POINTER_SQL = """
-create sequence if not exists published.publication_id_seq;
-create table if not exists published.current_publication (
-    current boolean primary key default true check (current),
-    publication_id bigint not null,
-    published_at timestamptz not null
-);
-"""
+class PublishedOutOfStep(RuntimeError):
+    """A published table lacks a column of its candidate: the partner views were not built."""
 
 
-def _align(conn: psycopg.Connection, table: str) -> list[str]:
-    """Give the published table every column of its candidate; returns the candidate's columns.
-
-    A release that adds columns adds them here (the partner views' pre-hook does the same when
-    dbt rebuilds them), and a published column the candidate no longer has is left in place,
-    empty: nothing is dropped, so no partner view ever loses the table it reads.
-    """
-    candidate = _columns(conn, CANDIDATES, table)
+def _published_columns(conn: psycopg.Connection, table: str) -> list[str]:
+    """The candidate's columns, every one of which its published table has: the partner views'
+    pre-hook (dbt_project/macros/published.sql) makes the table and adds what a release adds,
+    so publishing changes rows, never a table (nothing for a partner's read to wait on)."""
+    candidate = [name for name, _ in _columns(conn, CANDIDATES, table)]
     published = {name for name, _ in _columns(conn, PUBLISHED, table)}
-    for name, data_type in [*candidate, ("publication_id", "bigint")]:
-        if name not in published:
-            conn.execute(
-                sql.SQL("alter table {} add column {} {}").format(
-                    sql.Identifier(PUBLISHED, table), sql.Identifier(name), sql.SQL(data_type)
-                )
-            )
-    return [name for name, _ in candidate]
-
-
-def _index_by_area(conn: psycopg.Connection, table: str) -> None:
-    """Partners read one area at a time (an LA across cycles): index the published rows by it."""
-    if ("area_code", "text") not in _columns(conn, PUBLISHED, table):
-        return
-    conn.execute(
-        sql.SQL("create index if not exists {} on {} (area_level, area_code)").format(
-            sql.Identifier(f"{table}_by_area"), sql.Identifier(PUBLISHED, table)
+    missing = [name for name in [*candidate, "publication_id"] if name not in published]
+    if missing:
+        raise PublishedOutOfStep(
+            f"published.{table} lacks {', '.join(missing)}: build the partner views with dbt "
+            "before publishing"
         )
-    )
+    return candidate
 
 
 def publish(
@@ -145,17 +124,12 @@ def publish(
         conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(lock_timeout)))
         if holder:
             run_lease.fence(conn, holder)
-        conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(PUBLISHED)))
-        conn.execute(POINTER_SQL)
         (version,) = conn.execute("select nextval('published.publication_id_seq')").fetchone()
         tables = candidate_tables(conn)
         for table in tables:
             candidate = sql.Identifier(CANDIDATES, table)
             target = sql.Identifier(PUBLISHED, table)
-            create = sql.SQL("create table if not exists {} (like {})")
-            conn.execute(create.format(target, candidate))
-            _index_by_area(conn, table)
-            columns = sql.SQL(", ").join(map(sql.Identifier, _align(conn, table)))
+            columns = sql.SQL(", ").join(map(sql.Identifier, _published_columns(conn, table)))
             copy = sql.SQL("insert into {} ({}, publication_id) select {}, %s from {}")
             copied = conn.execute(copy.format(target, columns, columns, candidate), (version,))
             publication.rows[table] = copied.rowcount

@@ -1,7 +1,18 @@
--- Raw layer of the warehouse. Re-runnable: every statement is idempotent.
--- raw:        validated, pseudonymous rows exactly as delivered, with lineage (file_id, line_number)
--- restricted: personal data (UPN, names, date of birth, free text) and row rejects, which quote
---             the offending values; only the loader role may read it.
+"""The raw and restricted tables ingestion loads (lineage: file_id, line_number).
+
+raw:        validated, pseudonymous rows exactly as delivered, with lineage
+restricted: personal data (UPN, names, date of birth, free text) and row rejects, which quote
+            the offending values; only the loader role may read it.
+Written to find a contract 1.0 or 1.1 warehouse's tables and add what later contracts need."""
+
+from pathways import migrate
+
+revision = "0003_raw_and_restricted"
+down_revision = "0002_roles_and_privileges"
+branch_labels = None
+depends_on = None
+
+RAW_AND_RESTRICTED = """
 create schema if not exists raw;
 create schema if not exists restricted;
 
@@ -17,7 +28,8 @@ create table if not exists raw.pseudonym_key (
 create table if not exists raw.file_load (
     file_id           bigint generated always as identity primary key,
     source_path       text        not null,  -- relative to the landing root
-    extract_kind      text,                  -- schools | roster | interviews | destinations | comparison
+    extract_kind      text,                  -- schools | roster | interviews | destinations
+                                             -- | comparison | survey
     cohort            integer,
     cycle             integer,
     file_key          text,                  -- the URN of a roster, the adviser of interviews
@@ -270,3 +282,13 @@ join raw.destination_version as winner
     on winner.cohort = loser.cohort and winner.student_key = loser.student_key
     and winner.activity_month = loser.activity_month and winner.version_rank = 1
 where loser.version_rank > 1;
+"""
+
+
+def upgrade() -> None:
+    migrate.execute("set local role pathways_loader")  # the loader owns what it loads
+    migrate.execute(RAW_AND_RESTRICTED)
+
+
+def downgrade() -> None:
+    raise NotImplementedError("forward only: see pathways/migrate.py")

@@ -1,3 +1,14 @@
+"""The quality gate's results (quality/checks.py): every check of every verification, and
+whether each gate published."""
+
+from pathways import migrate
+
+revision = "0004_quality_results"
+down_revision = "0003_raw_and_restricted"
+branch_labels = None
+depends_on = None
+
+QUALITY_RESULTS = """
 -- Every Soda check outcome of every verification, for the data-quality dashboard and for data
 -- engineers asking what stopped a publication. Append-only.
 create schema if not exists quality;
@@ -37,3 +48,13 @@ create table if not exists quality.gate_decision (
 -- The next verification checks row by row only what was loaded or built after the latest
 -- published one's data_as_of.
 alter table quality.gate_decision add column if not exists data_as_of timestamptz;
+"""
+
+
+def upgrade() -> None:
+    migrate.execute("set local role pathways_loader")
+    migrate.execute(QUALITY_RESULTS)
+
+
+def downgrade() -> None:
+    raise NotImplementedError("forward only: see pathways/migrate.py")
