@@ -46,6 +46,7 @@ fi
 if [[ " $VENVS " == *" dbt "* ]]; then
   build_venv .venv-dbt requirements/dbt.txt
   .venv-dbt/bin/dbt --version >/dev/null || incomplete .venv-dbt
+  .venv-dbt/bin/dbt-bouncer --version >/dev/null || incomplete .venv-dbt
   # cosmos renders the dbt DAG from the manifest, so Airflow never runs dbt while parsing DAGs.
   .venv-dbt/bin/dbt parse --project-dir dbt_project --profiles-dir dbt_project --no-use-colors \
     --quiet || { echo "setup: dbt parse failed" >&2; exit 1; }

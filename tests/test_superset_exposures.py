@@ -26,7 +26,7 @@ def test_every_dashboard_is_declared_with_what_its_charts_read():
     assert "ref('partner_cycle_summary')" in declared["regional_overview"]["depends_on"]
     # The SQL dataset (top six sectors) depends on the view its query reads.
     assert "ref('partner_sector_interest')" in declared["sector_interest"]["depends_on"]
-    assert "source('quality', 'gate_decision')" in declared["data_quality"]["depends_on"]
+    assert "ref('quality_gate_decisions')" in declared["data_quality"]["depends_on"]
 
 
 @pytest.fixture

@@ -40,13 +40,11 @@ def _tables(dataset: dict) -> set[tuple[str, str]]:
 
 
 def _dbt_node(schema: str, table: str) -> str:
-    """The dbt node behind a warehouse table: a model, or the gate's results as a source."""
+    """The dbt model behind a warehouse table a dashboard reads."""
     if schema == "partner":
         return f"ref('partner_{table}')"
     if schema == "marts":
         return f"ref('{table}')"
-    if schema == "quality":
-        return f"source('quality', '{table}')"
     raise ValueError(f"a dashboard reads {schema}.{table}, which no dbt node builds or declares")
 
 

@@ -2,4 +2,19 @@
    always show the run before. For the data-quality dashboard. #}
 {{ config(materialized='view') }}
 
-select * from {{ ref('stg_quality__check_results') }}
+select
+    verification_id,
+    verified_at,
+    data_as_of,
+    cohort,
+    cycle,
+    layer,
+    contract,
+    dataset,
+    column_name,
+    check_name,
+    check_type,
+    outcome,
+    measured_value,
+    threshold
+from {{ ref('stg_quality__check_results') }}
