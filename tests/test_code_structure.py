@@ -7,6 +7,7 @@ rule, so a check that could no longer fail fails here.
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -108,3 +109,69 @@ def test_a_planted_import_circle_is_found(tmp_path):
     assert circles(unit_graph(tmp_path, ("pathways",))) == [
         ["pathways.publish", "pathways.transform", "pathways.warehouse"]
     ]
+
+
+# DDL and grants: the migrations' (pathways/migrations) and dbt's (dbt_project) alone. What
+# else may change the database's shape, and why it cannot be a migration or a dbt model:
+DDL = re.compile(
+    r"\b(create (?:temporary |unique |or replace )?(?:table|index|schema|view|sequence|role"
+    r"|policy|function|trigger|type|extension)|(?:alter|drop) (?:table|index|schema|view"
+    r"|sequence|role|policy|function|type)|add column|enable row level security"
+    r"|grant|revoke)\b",
+    re.IGNORECASE,
+)
+ALLOWED_DDL = {
+    # Session-scoped working tables, gone at the end of the transaction: no schema changes.
+    "ingestion/file_rows.py": {"create temporary table"},
+    "pathways/publish/releases.py": {"create temporary table"},
+    # Per run: one login per programme school found in the data (roles follow the schools),
+    # and the database's own privileges, which a copied warehouse does not inherit.
+    "pathways/publish/access.sql": {"create role", "alter role", "grant", "revoke"},
+    # The career leads' copy of the dbt model restricted_career_lead_students, delivered only
+    # after a build succeeded (a failed build must leave them the last good rows): it takes
+    # the dbt model's shape, so it is remade when a release changes it, with its policy.
+    "pathways/publish/career_lead_detail.sql": {
+        "create table", "alter table", "enable row level security", "drop policy",
+        "create policy", "grant", "create or replace view",
+    },
+    # The same, and the operator's `pathways partner-login` and role passwords, which come
+    # from the environment (secrets are never in a revision).
+    "pathways/publish/access.py": {
+        "drop view", "drop table", "create role", "alter role", "grant", "revoke",
+    },
+}  # fmt: skip
+
+
+def ddl_outside_migrations(root: Path, packages: tuple[str, ...]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for package in packages:
+        for path in sorted((root / package).rglob("*")):
+            relative = path.relative_to(root).as_posix()
+            if path.suffix not in (".py", ".sql") or relative.startswith("pathways/migrations/"):
+                continue
+            for match in DDL.finditer(path.read_text()):
+                found[relative].add(" ".join(match.group(1).lower().split()))
+    return dict(found)
+
+
+def test_no_ddl_outside_the_migrations_and_dbt():
+    found = ddl_outside_migrations(REPO, (*PRODUCTION, "dags"))
+    unexpected = {
+        path: kinds - ALLOWED_DDL.get(path, set())
+        for path, kinds in found.items()
+        if kinds - ALLOWED_DDL.get(path, set())
+    }
+    assert unexpected == {}
+    assert set(found) == set(ALLOWED_DDL)  # an exception no longer needed is taken out
+
+
+def test_planted_ddl_is_found(tmp_path):
+    (tmp_path / "pathways" / "publish").mkdir(parents=True)
+    (tmp_path / "pathways" / "migrations").mkdir()
+    (tmp_path / "pathways" / "migrations" / "0001.py").write_text('SQL = "create table raw.x ()"')
+    (tmp_path / "pathways" / "publish" / "publish.py").write_text(
+        'conn.execute("alter table published.x add column y text")'
+    )
+    assert ddl_outside_migrations(tmp_path, ("pathways",)) == {
+        "pathways/publish/publish.py": {"alter table", "add column"}
+    }
