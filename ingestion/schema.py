@@ -16,7 +16,11 @@ class WarehouseNotMigrated(RuntimeError):
 
 
 def require_tables(conn: psycopg.Connection) -> None:
-    if conn.execute("select to_regclass('raw.file_load') is null").fetchone()[0]:
+    # Its own transaction, ended here: left open, every file's transaction after it would be
+    # a savepoint inside it, and nothing would commit until the whole landing had loaded.
+    with conn.transaction():
+        missing = conn.execute("select to_regclass('raw.file_load') is null").fetchone()[0]
+    if missing:
         raise WarehouseNotMigrated(
             "the warehouse has no raw tables: `pathways run` makes them (pathways.migrate); "
             "a load without it needs pathways.migrate.upgrade first"

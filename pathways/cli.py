@@ -58,10 +58,9 @@ def _progress(path: str, rows: int) -> None:
 def _loader_url() -> str:
     """The warehouse as the loader (pathways_loader): what every command but the access
     migration connects as."""
-    from pathways import warehouse
     from pathways.publish import access
 
-    return access.loader_url(warehouse.resolve_warehouse_url())
+    return access.resolve_loader_url()
 
 
 def _run(args) -> int:

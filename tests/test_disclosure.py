@@ -21,7 +21,7 @@ from conftest import scratch_warehouse
 
 from pathways import pipeline, settings
 from pathways.deliver import destinations
-from pathways.publish import disclosure, publish
+from pathways.publish import access, disclosure, publish
 from pathways.publish.disclosure_audit import (
     VIEWS,
     attack,
@@ -196,7 +196,8 @@ def test_the_audit_withholds_what_the_rules_alone_would_give_away(
         with psycopg.connect(url) as conn:
             conn.execute("truncate disclosure.release, disclosure.release_row,"
                          " disclosure.release_cell")  # fmt: skip
-        dbt.build(url, "--select", "path:models/disclosure", "path:models/publication",
+        dbt.build(access.loader_url(url), "--select", "path:models/disclosure",
+                  "path:models/publication",
                   variables={"suppression_threshold": 3})  # fmt: skip
         with psycopg.connect(url) as conn:
             candidates, truth = read_published(conn, candidates=True), read_truth(conn)

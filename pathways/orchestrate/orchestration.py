@@ -14,6 +14,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import psycopg
 
 from pathways import pipeline, warehouse
+from pathways.publish import access
 from pathways.settings import STATE_DIR, ConfigurationError
 
 DEFAULT_LANDING = STATE_DIR / "demo-landing"
@@ -130,7 +131,7 @@ def take_run_lease(run_id: str, run_ended=None) -> None:
 def release_run_lease(run_id: str) -> None:
     from pathways import run_lease
 
-    with psycopg.connect(warehouse.resolve_loader_url()) as conn:
+    with psycopg.connect(access.resolve_loader_url()) as conn:
         run_lease.release(conn, dag_holder(run_id))
 
 
@@ -151,21 +152,17 @@ def publish_candidates(verification_id: str, run_id: str) -> dict[str, int]:
 
 def apply_access() -> None:
     """Grants and row-level security on the tables dbt has just rebuilt (publish/access.sql)."""
-    from pathways.publish import access
-
     access.apply(warehouse.resolve_warehouse_url())
 
 
 def deliver_career_lead_detail() -> None:
     """Career leads' view shows the detail of the build that has just succeeded."""
-    from pathways.publish import access
-
-    access.deliver_career_lead_detail(warehouse.resolve_loader_url())
+    access.deliver_career_lead_detail(access.resolve_loader_url())
 
 
 def deliver_packs(cohort: int | None, cycle: int | None) -> list[str]:
     """Career-lead packs for the given cycle, or the newest cohort's latest one."""
-    written = pipeline.deliver_packs(warehouse.resolve_loader_url(), cohort, cycle)[2]
+    written = pipeline.deliver_packs(access.resolve_loader_url(), cohort, cycle)[2]
     return [str(pack.path) for pack in written]
 
 
@@ -173,7 +170,7 @@ def export_open_data() -> list[str]:
     """The partner views as Explore Education Statistics files."""
     from pathways.deliver import ees_export
 
-    return [str(path) for path in ees_export.export(warehouse.resolve_loader_url())]
+    return [str(path) for path in ees_export.export(access.resolve_loader_url())]
 
 
 def airflow_connection_uri(url: str) -> str:

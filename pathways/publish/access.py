@@ -197,6 +197,13 @@ def loader_url(url: str) -> str:
     return url if _login(url) == LOADER else role_url(url, LOADER)
 
 
+def resolve_loader_url() -> str:
+    """The configured warehouse (WAREHOUSE_URL, or the one remembered) as the loader."""
+    from pathways import warehouse
+
+    return loader_url(warehouse.resolve_warehouse_url())
+
+
 def role_url(url: str, role: str, password: str | None = None) -> str:
     """The warehouse url, logging in as role instead (for Superset, probes and career leads)."""
     parts = urlsplit(url)

@@ -68,6 +68,16 @@ class Protection:
         return text
 
 
+# A school's count names fewer children than an area's: the report's first few are those.
+_FINEST_FIRST = ("school", "local_authority", "lep_area", "region")
+
+
+def _most_identifying_first(cell: str) -> tuple:
+    level = cell.split("|")[3]
+    rank = _FINEST_FIRST.index(level) if level in _FINEST_FIRST else len(_FINEST_FIRST)
+    return rank, cell
+
+
 def reset(url: str) -> None:
     """Before a build: the audit starts again from the rules' own pattern."""
     with psycopg.connect(url) as conn:
@@ -183,7 +193,9 @@ def protect(url: str, threshold: int, rebuild: Callable[[], None]) -> Protection
                 time.monotonic() - started,
                 result.linear_programs,
             )
-            protection.already_out = sorted({cell_id(f.key) for f in result.recovered})
+            protection.already_out = sorted(
+                {cell_id(f.key) for f in result.recovered}, key=_most_identifying_first
+            )
             return protection
         pinned = sorted({cell_id(found.key) for found in fresh})
         with psycopg.connect(url) as conn:
