@@ -9,8 +9,6 @@ beside its withheld count) are the negative controls the attacker must catch.
 from __future__ import annotations
 
 import contextlib
-import subprocess
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -19,9 +17,9 @@ import psycopg
 import pytest
 from conftest import scratch_warehouse
 
-from pathways import pipeline, settings
+from pathways import pipeline
 from pathways.deliver import destinations
-from pathways.publish import access, disclosure, publish
+from pathways.publish import access, disclosure
 from pathways.publish.disclosure_audit import (
     VIEWS,
     attack,
@@ -338,66 +336,3 @@ def test_the_run_summary_shows_what_each_view_withholds(pilot):
     for view in VIEWS:
         assert f"partner.{view}:" in report
     assert "cells withheld" in report
-
-
-VIEWS_1_0 = [view for view in VIEWS if view != "destinations"]  # section 8 came with 1.1
-
-
-def _release_1_0_project(destination: Path) -> Path:
-    """The dbt project as contract 1.0 published it, from the repository's history."""
-    archive = subprocess.run(
-        ["git", "archive", "8ee1193", "dbt_project"],
-        cwd=settings.REPO_ROOT, capture_output=True, check=True,
-    ).stdout  # fmt: skip
-    subprocess.run(["tar", "-x", "-C", str(destination)], input=archive, check=True)
-    return destination / "dbt_project"
-
-
-def test_publishing_1_1_over_a_1_0_warehouse_keeps_every_view_readable(tmp_path, monkeypatch):
-    landing = tmp_path / "landing"
-    generate(landing, schools=6, students=12, cycles=2, seed=21)
-    old_project = _release_1_0_project(tmp_path)
-    with scratch_warehouse() as url:
-        pipeline.ingest(landing, url)
-        monkeypatch.setattr(dbt, "DBT_PROJECT", old_project)
-        pipeline.build_warehouse(url)
-        publish.publish(url)
-        monkeypatch.undo()
-        with psycopg.connect(url) as conn:
-            assert "area_name" not in {
-                name
-                for (name,) in conn.execute(
-                    "select column_name from information_schema.columns"
-                    " where table_schema = 'partner'"
-                )
-            }
-
-        failures: list[str] = []
-        reads = [0]
-        upgraded = threading.Event()
-
-        def partner_reads():
-            with psycopg.connect(url, autocommit=True) as reader:
-                while not upgraded.is_set():
-                    for view in VIEWS_1_0:
-                        try:
-                            reader.execute(f"select count(*) from partner.{view}").fetchone()
-                            reads[0] += 1
-                        except psycopg.Error as error:
-                            failures.append(f"{view}: {error}")
-
-        reader = threading.Thread(target=partner_reads)
-        reader.start()
-        try:
-            result = pipeline.run(landing, url=url, deliver=False)
-        finally:
-            upgraded.set()
-            reader.join()
-        assert result.ok, result.report()
-        assert not failures, failures[:5]
-        assert reads[0] > 100
-        with psycopg.connect(url) as conn:
-            names = conn.execute(
-                "select count(*), count(area_name) from partner.cycle_summary"
-            ).fetchone()
-        assert names[0] > 0 and names[0] == names[1]

@@ -125,12 +125,36 @@ begin
             schema_name);
         execute format('alter schema %I owner to pathways_loader', schema_name);
     end loop;
+    -- Each handover locks its relation exclusively until the migration commits. A partner's
+    -- query locks a view, then what it reads, so relations are handed over in that order (a
+    -- view before the views and tables beneath it): a reader and the migration then never
+    -- each hold what the other waits for.
     for relation in
+        with recursive reads_from as (
+            select distinct rewrite.ev_class as reader, dependency.refobjid as read
+            from pg_rewrite as rewrite
+            inner join pg_depend as dependency
+                on dependency.classid = 'pg_rewrite'::regclass
+                    and dependency.objid = rewrite.oid
+                    and dependency.refclassid = 'pg_class'::regclass
+            where dependency.refobjid <> rewrite.ev_class
+        ),
+        depth as (
+            select class.oid, 0 as below
+            from pg_class as class
+            where class.relnamespace::regnamespace::text = any(schemas)
+            union all
+            select reads_from.read, depth.below + 1
+            from depth
+            inner join reads_from on depth.oid = reads_from.reader
+        )
         select namespace.nspname as schema_name, class.relname as name,
             case class.relkind when 'v' then 'view' when 'm' then 'materialized view'
                 when 'S' then 'sequence' else 'table' end as kind
         from pg_class as class
         inner join pg_namespace as namespace on class.relnamespace = namespace.oid
+        inner join (select oid, max(below) as below from depth group by oid) as lock_order
+            on class.oid = lock_order.oid
         where namespace.nspname = any(schemas)
             and class.relkind in ('r', 'p', 'v', 'm', 'S', 'f')
             and class.relowner <> 'pathways_loader'::regrole
@@ -138,6 +162,7 @@ begin
             and not exists (select from pg_depend as dependency
                 where dependency.objid = class.oid and dependency.deptype in ('a', 'i')
                     and class.relkind = 'S')
+        order by lock_order.below, class.oid
     loop
         execute format('alter %s %I.%I owner to pathways_loader',
             relation.kind, relation.schema_name, relation.name);
