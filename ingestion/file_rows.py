@@ -42,15 +42,19 @@ def _refuse_unusable_header(header: list[str], fields) -> None:
 
 
 def _refuse_header_against_contract(header: list[str], fields) -> None:
+    _refuse_repeated_columns(header, fields)
+    missing = [f.name for f in fields if f.required and f.name not in header]
+    if missing:
+        raise BadHeader(f"missing required column(s): {', '.join(missing)}")
+
+
+def _refuse_repeated_columns(header: list[str], fields) -> None:
     repeated = sorted(name for name, seen in Counter(header).items() if name and seen > 1)
     if repeated:
         # Only contract names are named: a file without its header has a student's row there.
         known = {f.name for f in fields}
         named = [name for name in repeated if name in known] or [f"{len(repeated)} column(s)"]
         raise BadHeader(f"column(s) appear more than once in the header: {', '.join(named)}")
-    missing = [f.name for f in fields if f.required and f.name not in header]
-    if missing:
-        raise BadHeader(f"missing required column(s): {', '.join(missing)}")
 
 
 def _header_positions(header: list[str], fields) -> tuple[list[int | None], list[Finding]]:

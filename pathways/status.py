@@ -205,6 +205,15 @@ def _table(console: Console, title: str, columns: list[str], rows: list[list]) -
 
 
 def render(status: Status, console: Console) -> None:
+    _render_identity(status, console)
+    _render_loads(status, console)
+    _render_gate(status, console)
+    _render_publication(status, console)
+    for problem in status.problems:
+        console.print(f"[red]problem:[/] {problem}")
+
+
+def _render_identity(status: Status, console: Console) -> None:
     key = f"{status.key_fingerprint} from {status.key_source}" if status.key_source else "none"
     recorded = status.warehouse_key_fingerprint or "no load yet"
     console.print(f"[bold]warehouse[/] {status.warehouse}  ({status.warehouse_source})")
@@ -213,6 +222,9 @@ def render(status: Status, console: Console) -> None:
     if status.run_in_progress and status.run_in_progress.startswith("airflow "):
         console.print("  (a DAG run's lease: if Airflow shows that run ended, release it with "
                       "`pathways lease --release`)")  # fmt: skip
+
+
+def _render_loads(status: Status, console: Console) -> None:
     _table(console,
         "Loads (current files, by cohort: its schools, each cycle, its destinations)",
         ["cohort", "files of", "files", "last loaded", "rows loaded", "rows rejected"],
@@ -227,6 +239,9 @@ def render(status: Status, console: Console) -> None:
             [[file["source_path"], file["quarantine_reason"], _when(file["loaded_at"])]
              for file in status.quarantined],
         )  # fmt: skip
+
+
+def _render_gate(status: Status, console: Console) -> None:
     if status.gate:
         gate = status.gate
         verdict = "published" if gate["published"] else "[red]closed: nothing published[/]"
@@ -244,6 +259,9 @@ def render(status: Status, console: Console) -> None:
             )  # fmt: skip
     else:
         console.print("[bold]last gate[/] none yet")
+
+
+def _render_publication(status: Status, console: Console) -> None:
     if status.partners_see:
         seen = status.partners_see
         _table(console,
@@ -257,5 +275,3 @@ def render(status: Status, console: Console) -> None:
         f"Deliveries ({settings.shown(settings.outbox())})", ["delivery", "files", "written"],
         [[row["delivery"], row["files"], _when(row["written_at"])] for row in status.deliveries],
     )  # fmt: skip
-    for problem in status.problems:
-        console.print(f"[red]problem:[/] {problem}")

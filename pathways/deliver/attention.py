@@ -47,20 +47,26 @@ def _knowledge_change(student: dict, areas) -> float | None:
     return sum(changes) / len(changes)
 
 
+def _plan_and_vision(student: dict, cycle: int) -> list[tuple[int, str]]:
+    """In Year 11 each lack counts on its own; in Year 10 only both together."""
+    no_plan = student["post16_plan"] == "unsure"
+    no_vision = student["preferred_sector"] == "undecided"
+    if cycle < FIRST_YEAR_11_CYCLE:
+        return [(1, "neither a post-16 plan nor a career vision")] if no_plan and no_vision else []
+    reasons = []
+    if no_plan:
+        reasons.append((2, "no post-16 plan"))
+    if no_vision:
+        reasons.append((1, "no career vision (sector undecided)"))
+    return reasons
+
+
 def assess(student: dict, areas, cycle: int) -> Attention | None:
     """The student's reasons and priority, or None if nothing calls for attention now."""
     if not student["was_interviewed"]:
         return Attention(3, (NOT_INTERVIEWED.lower(),), None)
-    weighted = []
-    if student["neet_risk"] == "high":
-        weighted.append((3, "high NEET risk"))
-    no_plan = student["post16_plan"] == "unsure"
-    no_vision = student["preferred_sector"] == "undecided"
-    if cycle >= FIRST_YEAR_11_CYCLE:
-        weighted += [(2, "no post-16 plan")] if no_plan else []
-        weighted += [(1, "no career vision (sector undecided)")] if no_vision else []
-    elif no_plan and no_vision:
-        weighted.append((1, "neither a post-16 plan nor a career vision"))
+    weighted = [(3, "high NEET risk")] if student["neet_risk"] == "high" else []
+    weighted += _plan_and_vision(student, cycle)
     change = _knowledge_change(student, areas)
     if change is not None and change <= -KNOWLEDGE_FALL:
         weighted.append((1, f"knowledge fell {-change:.1f} of a point on average since the "

@@ -320,6 +320,66 @@ def _rows(conn, dataset: Dataset, filters: list[Filter], lookups: dict):
             yield {column: safe_text(value) for column, value in row.items()}
 
 
+def _levels(conn, dataset: Dataset) -> tuple[dict[str, int], int | None]:
+    """How many distinct values each filter column has, and the default cycle: the latest one
+    every time period (cohort) has reached."""
+    period = dataset.period_cycle or "1"
+    others = [f.column for f in dataset.filters if f.column not in ("cohort", "cycle")]
+    cohorts, cycles, *other_levels = conn.execute(
+        f"select count(distinct cohort), count(distinct {period})"
+        + "".join(f", count(distinct coalesce({c}::text, ''))" for c in others)
+        + f" from partner.{dataset.view}"
+    ).fetchone()
+    (latest,) = conn.execute(
+        f"select min(latest) from (select max({period}) as latest"
+        f" from partner.{dataset.view} group by cohort) as cohorts"
+    ).fetchone()
+    levels = {"cohort": cohorts, "cycle": cycles}
+    levels.update(zip(others, other_levels, strict=True))
+    return levels, latest
+
+
+def _write_data(path: Path, rows, columns: list[str], filters) -> dict[str, list]:
+    """The data file; returns each filter's values in the order they first appear."""
+    seen: dict[str, list] = {flt.file_column: [] for flt in filters}
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, restval="")
+        writer.writeheader()
+        for row in rows:
+            for column, values in seen.items():
+                if row[column] not in values:
+                    values.append(row[column])
+            writer.writerow(row)
+    return seen
+
+
+def _export_dataset(conn, dataset: Dataset, folder: Path, lookups, reference) -> Path | None:
+    """One partner view as a screened EES data file and its metadata; None when it has no
+    rows yet (improvement needs two cycles)."""
+    from pathways.deliver import ees_screen
+
+    levels, latest = _levels(conn, dataset)
+    if not levels["cohort"]:
+        return None
+    filters = _filters(dataset, levels)
+    defaults = {"cycle": lookups["labels"]["cycles"].get(str(latest), "")}
+    path = folder / f"pathways_{dataset.view}.csv"
+    meta = path.with_name(f"pathways_{dataset.view}.meta.csv")
+    columns = (
+        GEOGRAPHY_COLUMNS
+        + [f.file_column for f in filters]
+        + [i.column for i in dataset.indicators]
+    )
+    seen = _write_data(path, _rows(conn, dataset, filters, lookups), columns, filters)
+    # A filter with no Total (knowledge areas) defaults to its first item.
+    for column, values in seen.items():
+        if "Total" not in values and column not in defaults and values:
+            defaults[column] = values[0]
+    _write_meta(filters, defaults, dataset, meta)
+    ees_screen.screen(path, meta, reference).raise_if_failed()
+    return path
+
+
 def export(url: str, into: Path | None = None) -> list[Path]:
     """Write every partner view that has rows as an EES data file and its metadata into the
     ees/ folder of the outbox into (default settings.outbox()), each screened (ees_screen.
@@ -336,47 +396,9 @@ def export(url: str, into: Path | None = None) -> list[Path]:
         lookups = _lookups(conn)
         reference = ees_screen.reference(conn)
         for dataset in DATASETS:
-            period = dataset.period_cycle or "1"
-            others = [f.column for f in dataset.filters if f.column not in ("cohort", "cycle")]
-            cohorts, cycles, *other_levels = conn.execute(
-                f"select count(distinct cohort), count(distinct {period})"
-                + "".join(f", count(distinct coalesce({c}::text, ''))" for c in others)
-                + f" from partner.{dataset.view}"
-            ).fetchone()
-            # The default cycle is one every time period (cohort) has: the latest all reached.
-            (latest,) = conn.execute(
-                f"select min(latest) from (select max({period}) as latest"
-                f" from partner.{dataset.view} group by cohort) as cohorts"
-            ).fetchone()
-            levels = {"cohort": cohorts, "cycle": cycles}
-            levels.update(zip(others, other_levels, strict=True))
-            filters = _filters(dataset, levels)
-            defaults = {"cycle": lookups["labels"]["cycles"].get(str(latest), "")}
-            path = folder / f"pathways_{dataset.view}.csv"
-            meta = path.with_name(f"pathways_{dataset.view}.meta.csv")
-            if not cohorts:  # nothing to publish yet (improvement needs two cycles)
-                continue
-            columns = (
-                GEOGRAPHY_COLUMNS
-                + [f.file_column for f in filters]
-                + [i.column for i in dataset.indicators]
-            )
-            seen: dict[str, list] = {flt.file_column: [] for flt in filters}
-            with open(path, "w", newline="", encoding="utf-8") as handle:
-                writer = csv.DictWriter(handle, fieldnames=columns, restval="")
-                writer.writeheader()
-                for row in _rows(conn, dataset, filters, lookups):
-                    for column, values in seen.items():
-                        if row[column] not in values:
-                            values.append(row[column])
-                    writer.writerow(row)
-            # A filter with no Total (knowledge areas) defaults to its first item.
-            for column, values in seen.items():
-                if "Total" not in values and column not in defaults and values:
-                    defaults[column] = values[0]
-            _write_meta(filters, defaults, dataset, meta)
-            ees_screen.screen(path, meta, reference).raise_if_failed()
-            written.append(final / path.name)
+            path = _export_dataset(conn, dataset, folder, lookups, reference)
+            if path:
+                written.append(final / path.name)
         described = [d for d in DATASETS if final / f"pathways_{d.view}.csv" in written]
         cycles = {int(code): label for code, label in lookups["labels"]["cycles"].items()}
         data_guidance.write(folder, described, cycles, settings.suppression_threshold())

@@ -89,13 +89,36 @@ def write(conn: psycopg.Connection, pack, cohort: int, cycle: int, term: dict, p
                 fontsize=11)  # fmt: skip
 
     if pack.destinations:
-        after = pack.destinations
-        figure.text(0.04, 0.875, f"After Year 11 (November, of {after['students_tracked']} "
-                    f"tracked): in education, employment or training {after['pct_eet']} %, "
-                    f"sustained EET {after['pct_sustained_eet']} %, NEET {after['pct_neet']} %, "
-                    f"not known {after['pct_not_known']} %.", fontsize=11)  # fmt: skip
-        estimate = textwrap.fill(f"This school's {estimate_sentence(after)}.", 165)
-        figure.text(0.04, 0.862, estimate, fontsize=9, va="top", color="0.2")
+        _destinations_lines(figure, pack.destinations)
+    _figures_table(figure, pack, cycle, lines)
+    axes = _trend_charts(figure, cycle, lines)
+    figure.legend(*axes.get_legend_handles_labels(), loc="lower center", ncol=3, frameon=False,
+                  bbox_to_anchor=(0.5, 0.035))  # fmt: skip
+    figure.text(0.04, 0.012, "The LEP area's and all schools' figures are the published partner "
+                "figures; 'withheld' marks a figure withheld to protect small numbers.",
+                fontsize=8, color="0.35")  # fmt: skip
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    with PdfPages(path) as pdf:
+        pdf.savefig(figure)
+        pyplot.close(figure)
+        pdf.savefig(_attention_page(pyplot, pack, cycle))
+        pyplot.close("all")
+    return path
+
+
+def _destinations_lines(figure, after: dict) -> None:
+    """What the school's students did after Year 11, and the estimate of the programme's part."""
+    figure.text(0.04, 0.875, f"After Year 11 (November, of {after['students_tracked']} "
+                f"tracked): in education, employment or training {after['pct_eet']} %, "
+                f"sustained EET {after['pct_sustained_eet']} %, NEET {after['pct_neet']} %, "
+                f"not known {after['pct_not_known']} %.", fontsize=11)  # fmt: skip
+    estimate = textwrap.fill(f"This school's {estimate_sentence(after)}.", 165)
+    figure.text(0.04, 0.862, estimate, fontsize=9, va="top", color="0.2")
+
+
+def _figures_table(figure, pack, cycle: int, lines: dict) -> None:
+    """This cycle's measures: the school beside its LEP area and all programme schools."""
     top = 0.80 if pack.destinations else 0.86
     table_axes = figure.add_axes((0.04, top - 0.26, 0.92, 0.26))
     table_axes.axis("off")
@@ -116,6 +139,10 @@ def write(conn: psycopg.Connection, pack, cohort: int, cycle: int, term: dict, p
             cell.set_text_props(ha="left")
             cell.PAD = 0.03
 
+
+def _trend_charts(figure, cycle: int, lines: dict):
+    """One small chart per measure across the cycles so far; returns the last (its legend
+    labels every chart)."""
     cycles = list(range(1, cycle + 1))
     for position, (column, label) in enumerate(MEASURES):
         axes = figure.add_axes((0.05 + position * 0.24, 0.15, 0.19, 0.36))
@@ -128,19 +155,7 @@ def write(conn: psycopg.Connection, pack, cohort: int, cycle: int, term: dict, p
         axes.set_xlabel("cycle")
         axes.set_ylim(*((0, 100) if column.startswith("pct") else (1, 5)))
         axes.grid(alpha=0.3)
-    figure.legend(*axes.get_legend_handles_labels(), loc="lower center", ncol=3, frameon=False,
-                  bbox_to_anchor=(0.5, 0.035))  # fmt: skip
-    figure.text(0.04, 0.012, "The LEP area's and all schools' figures are the published partner "
-                "figures; 'withheld' marks a figure withheld to protect small numbers.",
-                fontsize=8, color="0.35")  # fmt: skip
-    from matplotlib.backends.backend_pdf import PdfPages
-
-    with PdfPages(path) as pdf:
-        pdf.savefig(figure)
-        pyplot.close(figure)
-        pdf.savefig(_attention_page(pyplot, pack, cycle))
-        pyplot.close("all")
-    return path
+    return axes
 
 
 def _attention_page(pyplot, pack, cycle: int):

@@ -50,32 +50,39 @@ def pull_extracts(
     destinations), with their relative paths (and so their identity for idempotent loading)
     kept. Remote landings go through Airflow's ObjectStoragePath, so S3 or SFTP need only a
     connection, not code."""
-    local = Path(urlsplit(location).path if location.startswith("file:") else location)
-    if _is_local(location):  # issue 27: a DAG run on a missing landing "succeeded"
-        pipeline.require_landing(local)
-    if _is_local(location) and cohort is None and cycle is None and not destinations:
-        return local
-    from airflow.sdk import ObjectStoragePath
-
-    root = ObjectStoragePath(location if not _is_local(location) else f"file://{local}")
-    if not root.is_dir():
-        raise ConfigurationError(f"landing {location} does not exist or cannot be read")
+    if _is_local(location):
+        local = Path(urlsplit(location).path if location.startswith("file:") else location)
+        pipeline.require_landing(local)  # issue 27: a DAG run on a missing landing "succeeded"
+        if cohort is None and cycle is None and not destinations:
+            return local
+    root = _landing_root(location)
     if into.exists():
         shutil.rmtree(into)
     into.mkdir(parents=True)
     for source in root.rglob("*"):
-        if not source.is_file():
-            continue
         relative = str(source.relative_to(root))
-        if _wanted(relative, cohort, cycle, destinations):
-            target = into / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with source.open("rb") as reading, open(target, "wb") as writing:
-                shutil.copyfileobj(reading, writing)
-            # The delivery time decides which of two interviews wins: keep the landing's.
-            mtime = source.stat().st_mtime
-            os.utime(target, (mtime, mtime))
+        if source.is_file() and _wanted(relative, cohort, cycle, destinations):
+            _copy_keeping_time(source, into / relative)
     return into
+
+
+def _landing_root(location: str):
+    from airflow.sdk import ObjectStoragePath
+
+    local = Path(urlsplit(location).path if location.startswith("file:") else location)
+    root = ObjectStoragePath(location if not _is_local(location) else f"file://{local}")
+    if not root.is_dir():
+        raise ConfigurationError(f"landing {location} does not exist or cannot be read")
+    return root
+
+
+def _copy_keeping_time(source, target: Path) -> None:
+    """The delivery time decides which of two interviews wins: the copy keeps the landing's."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with source.open("rb") as reading, open(target, "wb") as writing:
+        shutil.copyfileobj(reading, writing)
+    mtime = source.stat().st_mtime
+    os.utime(target, (mtime, mtime))
 
 
 def landing_fingerprint(location: str) -> str:

@@ -161,15 +161,12 @@ def _xpath_text(value: str) -> str:
     return "concat(" + ', "\'", '.join(f"'{part}'" for part in value.split("'")) + ")"
 
 
-def _look(driver, slug: str, timeout: float) -> DashboardReport:
-    from selenium.webdriver.common.by import By
+def _wait_until_settled(driver, timeout: float) -> None:
+    """Settled twice in a row, 2 s apart, and an error given time to clear: a cascading filter
+    (the drill-down's first school, after the LEP area changed) reloads the charts once more,
+    and on a busy machine its options can take seconds; an error that is real persists."""
     from selenium.webdriver.support.ui import WebDriverWait
 
-    report = DashboardReport(slug)
-    started = time.monotonic()
-    # Settled twice in a row, 2 s apart, and an error given time to clear: a cascading filter
-    # (the drill-down's first school, after the LEP area changed) reloads the charts once more,
-    # and on a busy machine its options can take seconds; an error that is real persists.
     before, first_settled = None, None
     while True:
         WebDriverWait(driver, timeout, poll_frequency=1).until(_charts_settled)
@@ -178,9 +175,17 @@ def _look(driver, slug: str, timeout: float) -> DashboardReport:
         failing = any(marker in text for text in now for marker in ERROR_MARKERS)
         waited = time.monotonic() - first_settled
         if (now == before and not failing) or waited > ERROR_GRACE_SECONDS:
-            break
+            return
         before = now
         time.sleep(2)
+
+
+def _look(driver, slug: str, timeout: float) -> DashboardReport:
+    from selenium.webdriver.common.by import By
+
+    report = DashboardReport(slug)
+    started = time.monotonic()
+    _wait_until_settled(driver, timeout)
     report.seconds = time.monotonic() - started
     holders = _charts(driver)
     report.charts = len(holders)
