@@ -150,6 +150,15 @@ def _table_layout(sheet: Worksheet, widths: dict[str, float], pages_wide: int = 
         cell.alignment = WRAP
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = sheet.dimensions
+    _column_widths(sheet, widths)
+    for row in sheet.iter_rows(min_row=1):
+        # Spreadsheet programs do not always grow a row to its wrapped text: set the height.
+        sheet.row_dimensions[row[0].row].height = 15 * _format_row(row, sheet)
+    _print_setup(sheet, "1:1", "A:B", pages_wide)
+
+
+def _column_widths(sheet: Worksheet, widths: dict[str, float]) -> None:
+    """The width a column's header asks for, else room for its longest value (up to 40)."""
     for index in range(1, sheet.max_column + 1):
         letter = get_column_letter(index)
         header = str(sheet.cell(row=1, column=index).value or "")
@@ -159,22 +168,22 @@ def _table_layout(sheet: Worksheet, widths: dict[str, float], pages_wide: int = 
         )
         longest_word = max(map(len, header.split()), default=0) + 1  # headers wrap by word
         width = widths.get(header, min(max(longest, longest_word, 6) + 2, 40))
-        width = max(width, longest_word)
-        sheet.column_dimensions[letter].width = width
-    for row in sheet.iter_rows(min_row=1):
-        lines = 1
-        for cell in row:
-            cell.alignment = TOP
-            if isinstance(cell.value, int):  # a year group, a rank: apart from the text beside
-                cell.alignment = CENTRED
-            elif isinstance(cell.value, date):
-                cell.number_format = "dd/mm/yyyy"
-            elif isinstance(cell.value, str):
-                cell.alignment = WRAP
-                lines = max(lines, _wrapped_lines(cell.value, sheet, cell.column_letter))
-        # Spreadsheet programs do not always grow a row to its wrapped text: set the height.
-        sheet.row_dimensions[row[0].row].height = 15 * lines
-    _print_setup(sheet, "1:1", "A:B", pages_wide)
+        sheet.column_dimensions[letter].width = max(width, longest_word)
+
+
+def _format_row(row, sheet: Worksheet) -> int:
+    """Align and format each cell by its kind; returns the lines the row's text wraps to."""
+    lines = 1
+    for cell in row:
+        cell.alignment = TOP
+        if isinstance(cell.value, int):  # a year group, a rank: apart from the text beside
+            cell.alignment = CENTRED
+        elif isinstance(cell.value, date):
+            cell.number_format = "dd/mm/yyyy"
+        elif isinstance(cell.value, str):
+            cell.alignment = WRAP
+            lines = max(lines, _wrapped_lines(cell.value, sheet, cell.column_letter))
+    return lines
 
 
 def _wrapped_lines(value: str, sheet: Worksheet, letter: str) -> int:
@@ -212,6 +221,23 @@ def _students(conn, cohort, cycle, school, areas) -> list[dict]:
     )
 
 
+def _change(now, before, number_format: str):
+    """This cycle against the last; a fraction's change in percentage points."""
+    if now is None or before is None:
+        return None
+    return 100 * (now - before) if number_format == PERCENT else now - before
+
+
+def _destination_rows(sheet: Worksheet, destinations: dict) -> None:
+    _append(sheet, [])
+    _append(sheet, ["After Year 11 (destinations)", "This school", "", ""])
+    sheet.cell(row=sheet.max_row, column=1).font = BOLD
+    for label, column, number_format in DESTINATION_ROWS:
+        value = destinations[column]
+        _append(sheet, [label + (" (%)" if column.startswith("pct") else ""), value])
+        sheet[f"B{sheet.max_row}"].number_format = number_format
+
+
 def _summary_sheet(book, pack, cohort, cycle, term, figures, roster, interviewed) -> None:
     sheet = book.create_sheet("Summary")
     _append(sheet, [f"Careers guidance: {pack.school_name} (URN {pack.school_urn})"])
@@ -227,11 +253,7 @@ def _summary_sheet(book, pack, cohort, cycle, term, figures, roster, interviewed
     for label, column, number_format, change_format in SUMMARY_ROWS:
         now = figures.get(cycle, {}).get(column)
         before = figures.get(cycle - 1, {}).get(column)
-        if number_format == PERCENT:
-            change = None if now is None or before is None else 100 * (now - before)
-        else:
-            change = None if now is None or before is None else now - before
-        _append(sheet, [label, now, before, change])
+        _append(sheet, [label, now, before, _change(now, before, number_format)])
         row = sheet.max_row
         for column_letter in "BC":
             sheet[f"{column_letter}{row}"].number_format = number_format
@@ -241,13 +263,7 @@ def _summary_sheet(book, pack, cohort, cycle, term, figures, roster, interviewed
         cell.alignment = WRAP
     sheet.row_dimensions[header_row].height = 30
     if pack.destinations:
-        _append(sheet, [])
-        _append(sheet, ["After Year 11 (destinations)", "This school", "", ""])
-        sheet.cell(row=sheet.max_row, column=1).font = BOLD
-        for label, column, number_format in DESTINATION_ROWS:
-            value = pack.destinations[column]
-            _append(sheet, [label + (" (%)" if column.startswith("pct") else ""), value])
-            sheet[f"B{sheet.max_row}"].number_format = number_format
+        _destination_rows(sheet, pack.destinations)
     _append(sheet, [])
     for line in KEY:
         _append(sheet, [line])

@@ -148,25 +148,9 @@ def _counts_only_grew(system: System, pairs, truth) -> System | None:
 def _few_changed(system: System, pairs, truth) -> System:
     linked = _copy(system)
     for (_, after_tag), pair in pairs.items():
-        change = {
-            after: truth[after] - truth[before]
-            for before, after in pair
-            if before in truth and after in truth
-        }
         lines = list(_lines(system, after_tag))
-        line_moves = [sum(abs(change.get(m, 0)) for m in members) for members, _ in lines]
-        k = max([abs(d) for d in change.values()] + [math.ceil(m / 2) for m in line_moves] + [0])
-        moved = {}
-        for before, after in pair:
-            if before in system.known and after in system.known:
-                moved[after] = abs(system.known[after] - system.known[before])
-                continue
-            size = linked.variable(("moved", before, after))
-            linked.continuous.add(size)
-            moved[after] = size
-            linked.at_most += [({after: 1.0, before: -1.0, size: -1.0}, 0.0),
-                               ({before: 1.0, after: -1.0, size: -1.0}, 0.0),
-                               ({size: 1.0}, float(k))]  # fmt: skip
+        k = _largest_move(pair, lines, truth)
+        moved = _move_sizes(linked, system, pair, k)
         for members, _ in lines:  # one student leaves one member and joins another
             terms, constant = {}, 0.0
             for member in members:
@@ -177,6 +161,34 @@ def _few_changed(system: System, pairs, truth) -> System:
             if terms:
                 linked.at_most.append((terms, 2.0 * k - constant))
     return linked
+
+
+def _largest_move(pair, lines, truth) -> int:
+    """The most any cell, or half any line, moved between the two releases."""
+    change = {
+        after: truth[after] - truth[before]
+        for before, after in pair
+        if before in truth and after in truth
+    }
+    line_moves = [sum(abs(change.get(m, 0)) for m in members) for members, _ in lines]
+    return max([abs(d) for d in change.values()] + [math.ceil(m / 2) for m in line_moves] + [0])
+
+
+def _move_sizes(linked: System, system: System, pair, k: int) -> dict:
+    """Each cell's move between releases: a number where both are known, else a variable
+    bounded by k."""
+    moved = {}
+    for before, after in pair:
+        if before in system.known and after in system.known:
+            moved[after] = abs(system.known[after] - system.known[before])
+            continue
+        size = linked.variable(("moved", before, after))
+        linked.continuous.add(size)
+        moved[after] = size
+        linked.at_most += [({after: 1.0, before: -1.0, size: -1.0}, 0.0),
+                           ({before: 1.0, after: -1.0, size: -1.0}, 0.0),
+                           ({size: 1.0}, float(k))]  # fmt: skip
+    return moved
 
 
 def _copy(system: System) -> System:
