@@ -248,97 +248,113 @@ class System:
         self.at_most += [(above, 0.0), (below, 0.0 if high == 100 else -1.0)]
 
 
-def group_by_component(published: dict[str, list[dict]], rates=None) -> dict[tuple, System]:
-    systems: dict[tuple, System] = defaultdict(System)
+class _Placer:
+    """Puts published rows' counts into their (cohort, cycle) systems, keyed by area, and
+    remembers the lines that add up: an area's cells to its parent's, members to a total."""
 
-    def area(row) -> tuple[str, str]:
-        return row["area_level"], row["area_code"]
+    def __init__(self):
+        self.systems: dict[tuple, System] = defaultdict(System)
+        # Per kind of line, (system id, total) -> its parts: an area's total adds up its
+        # children's, and (a separate equation) its plans' or its sectors'.
+        self.lines: dict[str, dict[tuple, list[tuple]]] = {
+            kind: defaultdict(list) for kind in ("area", "plans", "sectors", "genders")
+        }
 
+    @staticmethod
     def key(row, family, *detail, cycle=True):
-        return (row["cohort"], row["cycle"] if cycle else None, family, *area(row), *detail)
+        cycle_key = row["cycle"] if cycle else None
+        return (row["cohort"], cycle_key, family, row["area_level"], row["area_code"], *detail)
 
-    def parent_key(row, family, *detail, cycle=True):
+    def place(self, system, row, family, value, *detail, cycle=True):
+        variable = system.variable(self.key(row, family, *detail, cycle=cycle), value)
         parent = parent_area(row)
-        if parent is None:
-            return None
-        return (row["cohort"], row["cycle"] if cycle else None, family, *parent, *detail)
-
-    children: dict[tuple, list[tuple]] = defaultdict(list)
-
-    def place(system, row, family, value, *detail, cycle=True):
-        variable = system.variable(key(row, family, *detail, cycle=cycle), value)
-        parent = parent_key(row, family, *detail, cycle=cycle)
         if parent is not None:
-            children[(id(system), parent)].append(variable)
-            system.variable(parent)
+            parent_key = (row["cohort"], row["cycle"] if cycle else None, family, *parent, *detail)
+            self.line(system, parent_key, variable, "area")
+            system.variable(parent_key)
         return variable
 
+    def line(self, system, total, member, kind: str) -> None:
+        self.lines[kind][(id(system), total)].append(member)
+
+    def add_up(self) -> dict[tuple, System]:
+        by_id = {id(system): system for system in self.systems.values()}
+        for kind, lines in self.lines.items():
+            for (system_id, total), members in lines.items():
+                # a gender's total is met once per sector: it counts once in its line
+                parts = list(dict.fromkeys(members)) if kind == "genders" else members
+                by_id[system_id].total(total, parts)
+        return self.systems
+
+
+def group_by_component(published: dict[str, list[dict]], rates=None) -> dict[tuple, System]:
+    placer = _Placer()
     for row in published["cycle_summary"]:
-        system = systems[(row["cohort"], row["cycle"])]
-        n = place(system, row, "N", row["students_interviewed"])
-        eet = place(system, row, "eet", None)
-        not_eet = place(system, row, "not_eet", None)
-        system.total(n, [eet, not_eet])
-        undecided = system.variable(key(row, "sector", "all", "undecided"))
-        system.complement(undecided, n)
-        unsure = system.variable(key(row, "plan", "unsure"))
-        for column, numerator in (
-            ("pct_predicted_eet", {eet: 1}),
-            ("pct_no_vision", {undecided: 1}),
-            ("pct_with_post16_plan", {n: 1, unsure: -1}),
-        ):
-            system.percentage(numerator, n, row[column])
-            system.band(numerator, n, row.get(f"{column}_band"))
-
-    plans_of: dict[tuple, list[tuple]] = defaultdict(list)
+        _place_cycle_summary(placer, placer.systems[(row["cohort"], row["cycle"])], row)
     for row in published["post16_plans"]:
-        system = systems[(row["cohort"], row["cycle"])]
-        plan = place(system, row, "plan", row["students"], row["post16_plan"])
-        n = system.variable(key(row, "N"))
-        plans_of[(id(system), n)].append(plan)
+        system = placer.systems[(row["cohort"], row["cycle"])]
+        plan = placer.place(system, row, "plan", row["students"], row["post16_plan"])
+        n = system.variable(placer.key(row, "N"))
+        placer.line(system, n, plan, "plans")
         system.percentage({plan: 1}, n, row["pct"])
-
-    sectors_of: dict[tuple, list[tuple]] = defaultdict(list)
-    genders_of: dict[tuple, list[tuple]] = defaultdict(list)
     for row in published["sector_interest"]:
-        system = systems[(row["cohort"], row["cycle"])]
-        gender = row["gender"]
-        sector = place(system, row, "sector", row["students"], gender, row["sector"])
-        if gender == "all":
-            group = system.variable(key(row, "N"))
-        else:
-            group = system.variable(key(row, "gender_total", gender))
-            all_genders = system.variable(key(row, "sector", "all", row["sector"]))
-            genders_of[(id(system), all_genders)].append(sector)
-            genders_of[(id(system), system.variable(key(row, "N")))].append(group)
-        sectors_of[(id(system), group)].append(sector)
-        system.percentage({sector: 1}, group, row["pct"])
-
+        _place_sector(placer, placer.systems[(row["cohort"], row["cycle"])], row)
     for row in published["knowledge_by_area"]:
-        system = systems[(row["cohort"], row["cycle"])]
-        assessed = place(system, row, "assessed", row["students_assessed"], row["knowledge_area"])
-        system.at_most.append(({assessed: 1, system.variable(key(row, "N")): -1}, 0.0))
-
+        system = placer.systems[(row["cohort"], row["cycle"])]
+        assessed = placer.place(system, row, "assessed", row["students_assessed"],
+                                row["knowledge_area"])  # fmt: skip
+        system.at_most.append(({assessed: 1, system.variable(placer.key(row, "N")): -1}, 0.0))
     for row in published["knowledge_improvement"]:
-        system = systems[(row["cohort"], "improvement")]
-        place(system, row, "matched", row["matched_students"], row["knowledge_area"], cycle=False)
-
-    authorities: dict[tuple, list[str]] = defaultdict(list)  # (cohort, area) -> its LAs
+        system = placer.systems[(row["cohort"], "improvement")]
+        placer.place(system, row, "matched", row["matched_students"], row["knowledge_area"],
+                     cycle=False)  # fmt: skip
+    authorities = _authorities(published.get("destinations", []))
     for row in published.get("destinations", []):
+        system = placer.systems[(row["cohort"], "destinations")]
+        _place_destinations(system, row, placer.place, placer.key, authorities, rates or {})
+    return placer.add_up()
+
+
+def _place_cycle_summary(placer: _Placer, system: System, row) -> None:
+    n = placer.place(system, row, "N", row["students_interviewed"])
+    eet = placer.place(system, row, "eet", None)
+    not_eet = placer.place(system, row, "not_eet", None)
+    system.total(n, [eet, not_eet])
+    undecided = system.variable(placer.key(row, "sector", "all", "undecided"))
+    system.complement(undecided, n)
+    unsure = system.variable(placer.key(row, "plan", "unsure"))
+    for column, numerator in (
+        ("pct_predicted_eet", {eet: 1}),
+        ("pct_no_vision", {undecided: 1}),
+        ("pct_with_post16_plan", {n: 1, unsure: -1}),
+    ):
+        system.percentage(numerator, n, row[column])
+        system.band(numerator, n, row.get(f"{column}_band"))
+
+
+def _place_sector(placer: _Placer, system: System, row) -> None:
+    """A sector count: a part of its gender's total, and (by gender) of the all-genders count."""
+    gender = row["gender"]
+    sector = placer.place(system, row, "sector", row["students"], gender, row["sector"])
+    if gender == "all":
+        group = system.variable(placer.key(row, "N"))
+    else:
+        group = system.variable(placer.key(row, "gender_total", gender))
+        all_genders = system.variable(placer.key(row, "sector", "all", row["sector"]))
+        placer.line(system, all_genders, sector, "genders")
+        placer.line(system, system.variable(placer.key(row, "N")), group, "genders")
+    placer.line(system, group, sector, "sectors")
+    system.percentage({sector: 1}, group, row["pct"])
+
+
+def _authorities(destinations: list[dict]) -> dict[tuple, list[str]]:
+    """(cohort, area) -> the local authorities within it."""
+    authorities: dict[tuple, list[str]] = defaultdict(list)
+    for row in destinations:
         if row["area_level"] == "local_authority":
             authorities[(row["cohort"], "region", "all")].append(row["area_code"])
             authorities[(row["cohort"], "lep_area", row["lep_area"])].append(row["area_code"])
-    for row in published.get("destinations", []):
-        system = systems[(row["cohort"], "destinations")]
-        _place_destinations(system, row, place, key, authorities, rates or {})
-
-    by_id = {id(system): system for system in systems.values()}
-    for lines in (children, plans_of, sectors_of):
-        for (system_id, total), members in lines.items():
-            by_id[system_id].total(total, members)
-    for (system_id, total), members in genders_of.items():
-        by_id[system_id].total(total, list(dict.fromkeys(members)))
-    return systems
+    return authorities
 
 
 def _place_destinations(system, row, place, key, authorities, rates) -> None:
@@ -446,10 +462,16 @@ def _place_comparison(system, row, cells, tracked, authorities, rates) -> None:
         minus_avoided = _minus({neet: 1.0, not_known: 1.0}, combined)
         system.between(minus_avoided, -float(avoided) - 0.05, -float(avoided) + 0.05)
     expected_neet = _expected_counts(mix, rates, 0)
-    if expected_neet is None or row.get("neet_avoided") is None:
-        return
+    if expected_neet is not None and row.get("neet_avoided") is not None:
+        _place_neet_avoided(system, row, neet, tracked, expected_neet,
+                            _expected_counts(mix, rates, 1))  # fmt: skip
+
+
+def _place_neet_avoided(system, row, neet, tracked, expected_neet, expected_not_known) -> None:
+    """The expected rates against the tracked students; the NEET avoided and its lifetime
+    costs (rounded to £1,000) each tie NEET alone to its expected count."""
     for part, column in ((expected_neet, "expected_pct_neet"),
-                         (_expected_counts(mix, rates, 1), "expected_pct_not_known")):  # fmt: skip
+                         (expected_not_known, "expected_pct_not_known")):  # fmt: skip
         if part is not None:
             system.percentage(part, tracked, row.get(column))
     minus_neet_avoided = _minus({neet: 1.0}, expected_neet)
@@ -524,6 +546,10 @@ def _extremes(system: System, matrices, key: tuple):
     return low_point, _solve(system, matrices, objective)
 
 
+# Random objectives tried before bounding each remaining count on its own.
+RANDOM_DIRECTIONS = 4
+
+
 def _moved(system: System, solution, truth, variables) -> set[tuple]:
     """The variables a feasible solution puts a whole student or more away from the truth."""
     return {
@@ -537,6 +563,31 @@ def _withheld_components(system: System) -> list[System]:
     """The system split into independent parts over its unknown counts only: published counts
     become constants, so each part links the withheld cells that share a line, and the linear
     programs stay small however many areas there are."""
+    constraints = [(terms, bound, "eq") for terms, bound in system.equalities] + [
+        (terms, bound, "ub") for terms, bound in system.at_most
+    ]
+    root = _linked_unknowns(system, constraints)
+    parts: dict[tuple, System] = defaultdict(lambda: System(continuous=system.continuous))
+    for variable in root:
+        parts[root[variable]].variable(variable)
+    for terms, bound, kind in constraints:
+        unknown, rest = _over_unknowns(system, terms, bound, root)
+        if unknown:  # a constraint on published figures only teaches nothing
+            part = parts[root[next(iter(unknown))]]
+            (part.equalities if kind == "eq" else part.at_most).append((unknown, rest))
+    return list(parts.values())
+
+
+def _over_unknowns(system: System, terms, bound, unknowns) -> tuple[dict, float]:
+    """The constraint over its unknown counts, its published ones moved into the bound."""
+    unknown = {v: weight for v, weight in terms.items() if v in unknowns}
+    constant = sum(weight * system.known[v] for v, weight in terms.items() if v not in unknowns)
+    return unknown, bound - constant
+
+
+def _linked_unknowns(system: System, constraints) -> dict[tuple, tuple]:
+    """Each unknown count's representative: two unknowns share one when a chain of
+    constraints links them (union-find)."""
     parent = {variable: variable for variable in system.index if variable not in system.known}
 
     def root(variable):
@@ -545,24 +596,11 @@ def _withheld_components(system: System) -> list[System]:
             variable = parent[variable]
         return variable
 
-    constraints = [(terms, bound, "eq") for terms, bound in system.equalities] + [
-        (terms, bound, "ub") for terms, bound in system.at_most
-    ]
     for terms, _, _ in constraints:
         unknown = [variable for variable in terms if variable in parent]
         for other in unknown[1:]:
             parent[root(other)] = root(unknown[0])
-    parts: dict[tuple, System] = defaultdict(lambda: System(continuous=system.continuous))
-    for variable in parent:
-        parts[root(variable)].variable(variable)
-    for terms, bound, kind in constraints:
-        unknown = {v: weight for v, weight in terms.items() if v in parent}
-        if not unknown:
-            continue  # published figures only: nothing to learn
-        constant = sum(weight * system.known[v] for v, weight in terms.items() if v not in parent)
-        part = parts[root(next(iter(unknown)))]
-        (part.equalities if kind == "eq" else part.at_most).append((unknown, bound - constant))
-    return list(parts.values())
+    return {variable: root(variable) for variable in parent}
 
 
 def attack_system(system: System, truth, threshold, deadline, rng) -> tuple[list, int, int]:
@@ -611,27 +649,34 @@ def _attack_part(system: System, truth, threshold, deadline, rng) -> tuple[list,
     if not targets:
         return [], 0, 0
     matrices = _program(system)
-    recovered, programs = [], 0
     # A feasible point that moves a count by a whole student proves it is not pinned, and random
     # directions move most withheld counts at once; the rest are bounded one by one.
     open_targets = set(targets)
-    for _ in range(4):
-        objective = np.array([rng.uniform(-1, 1) for _ in system.index])
-        open_targets -= _moved(system, _solve(system, matrices, objective), truth, open_targets)
-        programs += 1
+    for _ in range(RANDOM_DIRECTIONS):
+        open_targets -= _moved(system, _random_point(system, matrices, rng), truth, open_targets)
+    recovered, programs = [], RANDOM_DIRECTIONS
     for variable in targets:
-        if variable not in open_targets:
-            continue
-        if time.monotonic() > deadline:
-            raise AuditIncomplete("the disclosure audit ran out of time")
-        low_point, high_point = _extremes(system, matrices, variable)
-        programs += 2
-        for point in (low_point, high_point):
-            open_targets -= _moved(system, point, truth, open_targets)
-        low, high = (point[system.index[variable]] for point in (low_point, high_point))
-        if math.ceil(low - TOLERANCE) >= math.floor(high + TOLERANCE):
-            recovered.append(Recovered(variable, truth[variable], low, high))
+        if variable in open_targets:
+            if time.monotonic() > deadline:
+                raise AuditIncomplete("the disclosure audit ran out of time")
+            points = _extremes(system, matrices, variable)
+            programs += 2
+            for point in points:
+                open_targets -= _moved(system, point, truth, open_targets)
+            recovered += _pinned(system, variable, points, truth)
     return recovered, len(targets), programs
+
+
+def _random_point(system: System, matrices, rng):
+    return _solve(system, matrices, np.array([rng.uniform(-1, 1) for _ in system.index]))
+
+
+def _pinned(system: System, variable, points, truth) -> list[Recovered]:
+    """The variable, recovered, when its lowest and highest feasible values round together."""
+    low, high = (point[system.index[variable]] for point in points)
+    if math.ceil(low - TOLERANCE) >= math.floor(high + TOLERANCE):
+        return [Recovered(variable, truth[variable], low, high)]
+    return []
 
 
 def cell_id(key: tuple) -> str:
