@@ -175,3 +175,42 @@ def test_planted_ddl_is_found(tmp_path):
     assert ddl_outside_migrations(tmp_path, ("pathways",)) == {
         "pathways/publish/publish.py": {"alter table", "add column"}
     }
+
+
+# radon's grades: A 1-5, B 6-10, C 11-20. Production code stays within B; benchmarks and
+# tests are not held to it.
+MOST_COMPLEX = 10
+
+
+def too_complex(root: Path, packages: tuple[str, ...]) -> list[str]:
+    from radon.complexity import cc_visit
+
+    found = []
+    for name, path in sorted(modules(root, packages).items()):
+        # functions, methods and classes, as `radon cc` lists them
+        for block in cc_visit(path.read_text()):
+            if block.complexity > MOST_COMPLEX:
+                found.append(f"{name}.{block.fullname}: {block.complexity}")
+    return found
+
+
+def test_no_production_function_above_radon_b():
+    assert too_complex(REPO, (*PRODUCTION, "dags")) == []
+
+
+def test_a_planted_complex_function_is_found(tmp_path):
+    """A function and a method with twelve paths each (the method's class has simple methods
+    beside it: the method is found on its own)."""
+    (tmp_path / "pathways").mkdir()
+    branches = "".join(f"    if x == {n}:\n        return {n}\n" for n in range(11))
+    method = "".join("    " + line + "\n" for line in branches.splitlines())
+    simple = "".join(f"    def plain{n}(self):\n        return {n}\n" for n in range(3))
+    (tmp_path / "pathways" / "tangled.py").write_text(
+        f"def choose(x):\n{branches}    return -1\n\n\n"
+        f"class Chooser:\n{simple}    def choose(self, x):\n{method}        return -1\n"
+    )
+    (tmp_path / "pathways" / "plain.py").write_text("def plain(x):\n    return x\n")
+    assert too_complex(tmp_path, ("pathways",)) == [
+        "pathways.tangled.choose: 12",
+        "pathways.tangled.Chooser.choose: 12",
+    ]
