@@ -82,6 +82,12 @@ def plant_source_without_freshness_or_reason(manifest: dict) -> None:
     source["config"]["meta"] = {}
 
 
+def plant_incremental_config_copied(manifest: dict) -> None:
+    """sector_interest configured in its own file again, as before the shared macro."""
+    macros = model(manifest, "sector_interest")["depends_on"]["macros"]
+    macros.remove("macro.pathways.per_cycle_incremental")
+
+
 PLANTED = {
     "a staging model named for no layer": (
         plant_name, ("check_model_names", "stg_raw__schools")),
@@ -96,6 +102,9 @@ PLANTED = {
     "a source with neither freshness nor a reason": (
         plant_source_without_freshness_or_reason,
         ("check_source_freshness_or_reason", "raw_roster")),
+    "an incremental model configured on its own": (
+        plant_incremental_config_copied,
+        ("check_incremental_model_uses_shared_config", "sector_interest")),
 }  # fmt: skip
 
 

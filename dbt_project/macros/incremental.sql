@@ -44,3 +44,16 @@
 {% macro build_clock() -%}
     transaction_timestamp()
 {%- endmacro %}
+
+
+{# The one configuration of a per-cycle model: built incrementally, the changed (cohort, cycle)
+   pairs (only_changed_cycles) deleted and inserted again. Extra settings (indexes, a schema
+   change policy) pass through. #}
+{% macro per_cycle_incremental() -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['cohort', 'cycle'],
+        **kwargs
+    ) }}
+{%- endmacro %}

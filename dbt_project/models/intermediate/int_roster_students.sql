@@ -1,9 +1,6 @@
 {{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
+    per_cycle_incremental(
         on_schema_change='append_new_columns',
-        unique_key=['cohort', 'cycle'],
         indexes=[{'columns': ['cohort', 'cycle']}],
         post_hook='analyze {{ this }}',
     )

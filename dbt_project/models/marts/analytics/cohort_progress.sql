@@ -1,10 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['cohort', 'cycle'],
-    )
-}}
+{{ per_cycle_incremental() }}
 -- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
 {# The headline figures per cohort, cycle and area (unsuppressed: analysts only). #}
 with interviews as (

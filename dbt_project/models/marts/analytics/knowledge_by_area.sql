@@ -1,10 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['cohort', 'cycle'],
-    )
-}}
+{{ per_cycle_incremental() }}
 -- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
 {# Mean knowledge per area of knowledge, cycle and area, over the students assessed in it. #}
 with scores as (

@@ -1,10 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['cohort', 'cycle'],
-    )
-}}
+{{ per_cycle_incremental() }}
 -- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
 {# Students by preferred sector per cycle, area and gender (`all` and each roster gender); every
    sector appears, with 0 where nobody chose it. #}

@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
-        unique_key=['cohort', 'cycle'],
-    )
-}}
+{{ per_cycle_incremental(on_schema_change='append_new_columns') }}
 -- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
 {# One row per intervention a student attended since their previous interview. #}
 select
