@@ -6,7 +6,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SODA_CORE_TELEMETRY_ENABLED := false
 export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 
-.PHONY: setup demo test lint format benchmark benchmark-national clean
+.PHONY: setup demo test test-fast lint format benchmark benchmark-national clean
 
 setup:
 	@scripts/setup.sh
@@ -20,6 +20,11 @@ demo: setup $(KEY_FILE)
 
 test: setup lint
 	.venv/bin/pytest
+
+# Minutes, not the half hour: lint, dbt parse (the conventions), and the tests that need no
+# warehouse and no service (marked `unit`). Before a commit; CI runs `make test`.
+test-fast: setup lint
+	.venv/bin/pytest -m unit
 
 # ruff and sqlfluff, as .pre-commit-config.yaml declares them (the same hooks run before commits).
 lint: setup

@@ -1,7 +1,11 @@
 """Issue 29: the career lead's list is short, ranked and says why; its thresholds bite where the
 README says they do."""
 
+import pytest
+
 from pathways.deliver import attention
+
+pytestmark = pytest.mark.unit  # no warehouse, no services: `make test-fast`
 
 AREAS = [(f"area{i}", f"area{i}", f"Area {i}") for i in range(12)]
 

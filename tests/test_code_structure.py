@@ -11,6 +11,10 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.unit  # no warehouse, no services: `make test-fast`
+
 REPO = Path(__file__).resolve().parents[1]
 PRODUCTION = ("pathways", "ingestion", "quality")
 

@@ -17,6 +17,8 @@ import yaml
 
 from pathways.transform import dbt
 
+pytestmark = pytest.mark.unit  # no warehouse, no services: `make test-fast`
+
 BOUNCER = dbt.DBT_PROJECT.parent / ".venv-dbt" / "bin" / "dbt-bouncer"
 CONFIG = dbt.DBT_PROJECT / "dbt-bouncer.yml"
 

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from pathways.publish.disclosure_audit import attack, lifetime_costs
 from pathways.publish.disclosure_releases import attack_releases
 from pathways.publish.releases import Release, by_cell
+
+pytestmark = pytest.mark.unit  # no warehouse, no services: `make test-fast`
 
 COHORT = 2024
 VIEWS = ("cycle_summary", "knowledge_by_area", "sector_interest", "post16_plans",

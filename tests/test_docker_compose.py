@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import yaml
+
+pytestmark = pytest.mark.unit  # no warehouse, no services: `make test-fast`
 
 REPO = Path(__file__).resolve().parents[1]
 CODE_DIRS = ("pathways", "ingestion", "dags")

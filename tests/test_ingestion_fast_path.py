@@ -17,6 +17,8 @@ from stdnum.gb import upn as stdnum_upn
 from ingestion.readers import Columns, IrregularFile, read_batches
 from ingestion.rules import Problem, parse_upn, upn_plainly_valid
 
+pytestmark = pytest.mark.unit  # no warehouse, no services: `make test-fast`
+
 PIECES = ["a", "b", "é", ",", '"', '""', "\n", "\r\n", " ", "1"]
 
 

@@ -30,6 +30,8 @@ select
     interviews.cycle,
     schools.school_name
 from {{ ref('fct_interview') }} as interviews
+
+pytestmark = pytest.mark.unit  # no warehouse, no services: `make test-fast`
 inner join {{ ref('dim_school') }} as schools
     on interviews.school_urn = schools.school_urn
     and interviews.cohort = schools.latest_cohort
