@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO))
 
 from pathways import pipeline, warehouse  # noqa: E402
 from pathways.publish import releases, shown_share  # noqa: E402
-from pathways.publish.disclosure_audit import read_public_rates  # noqa: E402
+from pathways.publish.disclosure_reads import read_public_rates  # noqa: E402
 from pathways.publish.disclosure_releases import latest_ranges  # noqa: E402
 from pathways.synthetic import generate  # noqa: E402
 

@@ -20,13 +20,8 @@ from conftest import scratch_warehouse
 from pathways import pipeline
 from pathways.deliver import destinations
 from pathways.publish import access, disclosure
-from pathways.publish.disclosure_audit import (
-    VIEWS,
-    attack,
-    read_public_rates,
-    read_published,
-    read_truth,
-)
+from pathways.publish.disclosure_audit import attack
+from pathways.publish.disclosure_reads import VIEWS, read_public_rates, read_published, read_truth
 from pathways.synthetic import generate
 from pathways.transform import dbt
 

@@ -25,7 +25,7 @@ from conftest import scratch_warehouse
 
 from pathways import pipeline
 from pathways.publish import access, releases
-from pathways.publish.disclosure_audit import read_public_rates, read_published, read_truth
+from pathways.publish.disclosure_reads import read_public_rates, read_published, read_truth
 from pathways.publish.disclosure_releases import attack_releases
 from pathways.synthetic import generate
 from pathways.synthetic.model import make_upn

@@ -22,13 +22,8 @@ from dataclasses import dataclass, field
 import psycopg
 
 from pathways.publish import releases
-from pathways.publish.disclosure_audit import (
-    AuditIncomplete,
-    cell_id,
-    read_public_rates,
-    read_published,
-    read_truth,
-)
+from pathways.publish.disclosure_audit import AuditIncomplete, cell_id
+from pathways.publish.disclosure_reads import read_public_rates, read_published, read_truth
 from pathways.publish.disclosure_releases import attack_releases, shown, unchanged_parts
 
 __all__ = ["AuditIncomplete", "DisclosureUnprotected", "Protection", "protect", "reset"]

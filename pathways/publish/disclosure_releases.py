@@ -25,7 +25,6 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from pathways.publish.disclosure_audit import (
-    VIEWS,
     Attack,
     System,
     attack_system,
@@ -33,6 +32,7 @@ from pathways.publish.disclosure_audit import (
     group_by_component,
     ranges,
 )
+from pathways.publish.disclosure_reads import VIEWS
 from pathways.publish.releases import NOT_FIGURES, Release
 
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 import psycopg
 from psycopg import sql
 
-from pathways.publish.disclosure_audit import VIEWS, cell_id
+from pathways.publish.disclosure_audit import cell_id
+from pathways.publish.disclosure_reads import VIEWS
 
 # Columns of the candidates that partners never read: they say when, not what.
 NOT_FIGURES = ("built_from_loads_until",)
@@ -31,7 +32,7 @@ class Release:
 
     published: dict[str, list[dict]]
     truth: dict[str, int]
-    # The comparison rates it was computed from, as disclosure_audit.read_public_rates keys
+    # The comparison rates it was computed from, as disclosure_reads.read_public_rates keys
     # them; empty for a release kept before they were (the current ones stand in).
     rates: dict = field(default_factory=dict)
 
@@ -156,5 +157,5 @@ def earlier(conn: psycopg.Connection, cohorts: list[int]) -> list[Release]:
 
 
 def by_cell(truth: dict[tuple, int]) -> dict[str, int]:
-    """The attacker's answer sheet (disclosure_audit.read_truth) keyed by disclosure cell."""
+    """The attacker's answer sheet (disclosure_reads.read_truth) keyed by disclosure cell."""
     return {cell_id(key): n for key, n in truth.items()}
