@@ -16,26 +16,18 @@ Text that came from an extract is always a string cell, never a formula.
 from __future__ import annotations
 
 import re
-import textwrap
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import psycopg
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pathways import settings, warehouse
 from pathways.deliver import attention, outbox
 from pathways.deliver.attention import NOT_INTERVIEWED
+from pathways.deliver.sheet_layout import BOLD, TITLE, WRAP, add_row, print_setup, table_layout
 
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=14)
-WRAP = Alignment(wrap_text=True, vertical="top")
-TOP = Alignment(vertical="top")
-CENTRED = Alignment(horizontal="center", vertical="top")
 PERCENT = "0.0%"
 POINTS_CHANGE = '+0.0" pp";-0.0" pp";0.0" pp"'
 COUNT_CHANGE = "+0;-0;0"
@@ -116,82 +108,6 @@ class Pack:
     attention: list = field(default_factory=list)  # (student, Attention), the most pressing first
 
 
-def text(cell, value) -> None:
-    """Store value as a string cell: text from an extract must never become a formula."""
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
-
-
-def _append(sheet: Worksheet, values: list) -> None:
-    sheet.append(values)
-    for cell in sheet[sheet.max_row]:
-        text(cell, cell.value)
-
-
-def _print_setup(
-    sheet: Worksheet, title_rows: str | None, title_columns: str | None, pages_wide: int = 1
-) -> None:
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = pages_wide
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = title_rows
-    sheet.print_title_cols = title_columns
-    sheet.oddFooter.center.text = "Personal data: keep within the school's careers team"
-    sheet.oddFooter.right.text = "Page &P of &N"
-
-
-def _table_layout(sheet: Worksheet, widths: dict[str, float], pages_wide: int = 1) -> None:
-    """Header bold and wrapped, names frozen, a filter on every column, readable widths."""
-    for cell in sheet[1]:
-        cell.font = BOLD
-        cell.alignment = WRAP
-    sheet.freeze_panes = "C2"
-    sheet.auto_filter.ref = sheet.dimensions
-    _column_widths(sheet, widths)
-    for row in sheet.iter_rows(min_row=1):
-        # Spreadsheet programs do not always grow a row to its wrapped text: set the height.
-        sheet.row_dimensions[row[0].row].height = 15 * _format_row(row, sheet)
-    _print_setup(sheet, "1:1", "A:B", pages_wide)
-
-
-def _column_widths(sheet: Worksheet, widths: dict[str, float]) -> None:
-    """The width a column's header asks for, else room for its longest value (up to 40)."""
-    for index in range(1, sheet.max_column + 1):
-        letter = get_column_letter(index)
-        header = str(sheet.cell(row=1, column=index).value or "")
-        longest = max(
-            (len(str(cell.value)) for cell in sheet[letter][1:] if cell.value is not None),
-            default=0,
-        )
-        longest_word = max(map(len, header.split()), default=0) + 1  # headers wrap by word
-        width = widths.get(header, min(max(longest, longest_word, 6) + 2, 40))
-        sheet.column_dimensions[letter].width = max(width, longest_word)
-
-
-def _format_row(row, sheet: Worksheet) -> int:
-    """Align and format each cell by its kind; returns the lines the row's text wraps to."""
-    lines = 1
-    for cell in row:
-        cell.alignment = TOP
-        if isinstance(cell.value, int):  # a year group, a rank: apart from the text beside
-            cell.alignment = CENTRED
-        elif isinstance(cell.value, date):
-            cell.number_format = "dd/mm/yyyy"
-        elif isinstance(cell.value, str):
-            cell.alignment = WRAP
-            lines = max(lines, _wrapped_lines(cell.value, sheet, cell.column_letter))
-    return lines
-
-
-def _wrapped_lines(value: str, sheet: Worksheet, letter: str) -> int:
-    """Lines the value takes wrapped by word, as spreadsheet programs wrap it."""
-    width = max(int(sheet.column_dimensions[letter].width or 10) - 1, 1)
-    return sum(max(len(textwrap.wrap(part, width)), 1) for part in value.splitlines() or [""])
-
-
 def _labels(conn: psycopg.Connection) -> dict[str, dict[str, str]]:
     labels = {
         code_list: warehouse.code_labels(conn, code_list)
@@ -229,31 +145,31 @@ def _change(now, before, number_format: str):
 
 
 def _destination_rows(sheet: Worksheet, destinations: dict) -> None:
-    _append(sheet, [])
-    _append(sheet, ["After Year 11 (destinations)", "This school", "", ""])
+    add_row(sheet, [])
+    add_row(sheet, ["After Year 11 (destinations)", "This school", "", ""])
     sheet.cell(row=sheet.max_row, column=1).font = BOLD
     for label, column, number_format in DESTINATION_ROWS:
         value = destinations[column]
-        _append(sheet, [label + (" (%)" if column.startswith("pct") else ""), value])
+        add_row(sheet, [label + (" (%)" if column.startswith("pct") else ""), value])
         sheet[f"B{sheet.max_row}"].number_format = number_format
 
 
 def _summary_sheet(book, pack, cohort, cycle, term, figures, roster, interviewed) -> None:
     sheet = book.create_sheet("Summary")
-    _append(sheet, [f"Careers guidance: {pack.school_name} (URN {pack.school_urn})"])
+    add_row(sheet, [f"Careers guidance: {pack.school_name} (URN {pack.school_urn})"])
     sheet["A1"].font = TITLE
-    _append(sheet, [f"Cohort starting Year 10 in {cohort}: cycle {cycle} of 7, {term[cycle]}"])
-    _append(sheet, [f"On this cycle's roster: {roster} students; interviewed: {interviewed}; "
+    add_row(sheet, [f"Cohort starting Year 10 in {cohort}: cycle {cycle} of 7, {term[cycle]}"])
+    add_row(sheet, [f"On this cycle's roster: {roster} students; interviewed: {interviewed}; "
                     f"not interviewed: {roster - interviewed}."])  # fmt: skip
-    _append(sheet, ["This pack holds personal data: keep it within the school's careers team."])
-    _append(sheet, [])
+    add_row(sheet, ["This pack holds personal data: keep it within the school's careers team."])
+    add_row(sheet, [])
     previous = f"Last cycle ({cycle - 1}: {term[cycle - 1]})" if cycle > 1 else "No earlier cycle"
-    _append(sheet, ["Measure", f"This cycle ({cycle}: {term[cycle]})", previous, "Change"])
+    add_row(sheet, ["Measure", f"This cycle ({cycle}: {term[cycle]})", previous, "Change"])
     header_row = sheet.max_row
     for label, column, number_format, change_format in SUMMARY_ROWS:
         now = figures.get(cycle, {}).get(column)
         before = figures.get(cycle - 1, {}).get(column)
-        _append(sheet, [label, now, before, _change(now, before, number_format)])
+        add_row(sheet, [label, now, before, _change(now, before, number_format)])
         row = sheet.max_row
         for column_letter in "BC":
             sheet[f"{column_letter}{row}"].number_format = number_format
@@ -264,31 +180,31 @@ def _summary_sheet(book, pack, cohort, cycle, term, figures, roster, interviewed
     sheet.row_dimensions[header_row].height = 30
     if pack.destinations:
         _destination_rows(sheet, pack.destinations)
-    _append(sheet, [])
+    add_row(sheet, [])
     for line in KEY:
-        _append(sheet, [line])
+        add_row(sheet, [line])
     sheet.cell(row=sheet.max_row - len(KEY) + 1, column=1).font = BOLD
     sheet.column_dimensions["A"].width = 52
     for letter in "BCD":
         sheet.column_dimensions[letter].width = 24
-    _print_setup(sheet, None, None)
+    print_setup(sheet, None, None)
 
 
 def _attention_sheet(book, listed, labels) -> None:
     sheet = book.create_sheet("Needs attention")
-    _append(sheet, ["Surname", "Forename", "Rank", "Priority (points)", "Why", "NEET risk",
+    add_row(sheet, ["Surname", "Forename", "Rank", "Priority (points)", "Why", "NEET risk",
                     "Action plan"])  # fmt: skip
     for rank, (student, found) in enumerate(listed, start=1):
         risk = labels["neet_risk"].get(student["neet_risk"], student["neet_risk"])
-        _append(sheet, [student["surname"], student["forename"], rank, found.priority,
+        add_row(sheet, [student["surname"], student["forename"], rank, found.priority,
                         found.why, risk if student["was_interviewed"] else "Not interviewed",
                         student["action_plan"]])  # fmt: skip
-    _table_layout(sheet, {"Rank": 6, "Priority (points)": 9, "Why": 40, "Action plan": 44})
+    table_layout(sheet, {"Rank": 6, "Priority (points)": 9, "Why": 40, "Action plan": 44})
 
 
 def _students_sheet(book, students, labels) -> None:
     sheet = book.create_sheet("Students")
-    _append(sheet, ["Surname", "Forename", "Interviewed this cycle", "Gender", "Year group",
+    add_row(sheet, ["Surname", "Forename", "Interviewed this cycle", "Gender", "Year group",
                     "SEN", "Disadvantaged", "Interview date", "Preferred sector",
                     "Post-16 plan", "NEET risk", "Predicted destination", "Action plan",
                     "Interventions attended since last interview"])  # fmt: skip
@@ -302,7 +218,7 @@ def _students_sheet(book, students, labels) -> None:
             for code in (student["interventions_attended"] or "").split("; ")
             if code
         )
-        _append(sheet, [
+        add_row(sheet, [
             student["surname"], student["forename"],
             "Yes" if student["was_interviewed"] else NOT_INTERVIEWED,
             label("gender", student["gender"]), student["year_group"],
@@ -315,7 +231,7 @@ def _students_sheet(book, students, labels) -> None:
             label("predicted_destination", student["predicted_destination"]),
             student["action_plan"], interventions or None,
         ])  # fmt: skip
-    _table_layout(sheet, {
+    table_layout(sheet, {
         "Interviewed this cycle": 13, "Gender": 9, "Year group": 6, "SEN": 13,
         "Disadvantaged": 8, "Interview date": 11, "Preferred sector": 20, "Post-16 plan": 18,
         "NEET risk": 8, "Predicted destination": 16, "Action plan": 36,
@@ -326,7 +242,7 @@ def _students_sheet(book, students, labels) -> None:
 def _destinations_sheet(conn, book, cohort, school, labels) -> None:
     """Each tracked student's November activity, EET months and what was predicted."""
     sheet = book.create_sheet("Destinations")
-    _append(sheet, ["Surname", "Forename", "November activity", "EET months (Oct-Mar, of 6)",
+    add_row(sheet, ["Surname", "Forename", "November activity", "EET months (Oct-Mar, of 6)",
                     "Sustained EET", "Predicted at the last interview",
                     "Prediction held"])  # fmt: skip
     rows = warehouse.records(
@@ -350,14 +266,14 @@ def _destinations_sheet(conn, book, cohort, school, labels) -> None:
         return None if value is None else ("Yes" if value else "No")
 
     for row in rows:
-        _append(sheet, [
+        add_row(sheet, [
             row["surname"], row["forename"],
             labels["activities"].get(row["november_activity"], row["november_activity"]),
             row["eet_months_october_to_march"], yes_no(row["is_sustained_eet"]),
             labels["predicted_destination"].get(row["last_predicted_destination"]),
             yes_no(row["prediction_held"]),
         ])  # fmt: skip
-    _table_layout(sheet, {"November activity": 34, "EET months (Oct-Mar, of 6)": 12,
+    table_layout(sheet, {"November activity": 34, "EET months (Oct-Mar, of 6)": 12,
                           "Sustained EET": 10, "Predicted at the last interview": 22,
                           "Prediction held": 10})  # fmt: skip
 
@@ -367,17 +283,17 @@ def _scores_sheet(book, students, areas) -> None:
     header = ["Surname", "Forename"]
     for _, _, area_label in areas:
         header += [area_label, "change"]
-    _append(sheet, header)
+    add_row(sheet, header)
     for student in students:
         row = [student["surname"], student["forename"]]
         for _, column, _ in areas:
             row += [student[column], student[f"{column}_change"]]
-        _append(sheet, row)
+        add_row(sheet, row)
     for row in sheet.iter_rows(min_row=2, min_col=4, max_col=sheet.max_column):
         for cell in row[::2]:
             cell.number_format = COUNT_CHANGE
     widths = {area_label: 11 for _, _, area_label in areas} | {"change": 8}
-    _table_layout(sheet, widths, pages_wide=2)  # at one page wide, 26 columns print unreadably
+    table_layout(sheet, widths, pages_wide=2)  # at one page wide, 26 columns print unreadably
 
 
 def _headings(book: Workbook, school_name: str, cycle: int) -> None:
