@@ -10,7 +10,14 @@ from pathlib import Path
 
 from ingestion.run import IngestSummary, ingest_landing
 from pathways import migrate, run_lease, settings, warehouse
-from pathways.publish import access, built_from, disclosure, partner_limits, publish
+from pathways.publish import (
+    access,
+    built_from,
+    career_lead_detail,
+    disclosure,
+    partner_limits,
+    publish,
+)
 from pathways.transform import dbt
 from quality import checks
 
@@ -209,7 +216,7 @@ def run(
         except dbt.DbtFailed as failure:
             result.errors.append(str(failure))
         else:
-            access.deliver_career_lead_detail(loader)
+            career_lead_detail.deliver(loader)
             gate(loader, result, holder)
             if result.publication and deliver:
                 _deliver_into(result, loader)

@@ -14,7 +14,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import psycopg
 
 from pathways import pipeline, warehouse
-from pathways.publish import access
+from pathways.publish import access, career_lead_detail
 from pathways.settings import STATE_DIR, ConfigurationError
 
 DEFAULT_LANDING = STATE_DIR / "demo-landing"
@@ -164,7 +164,7 @@ def apply_access() -> None:
 
 def deliver_career_lead_detail() -> None:
     """Career leads' view shows the detail of the build that has just succeeded."""
-    access.deliver_career_lead_detail(access.resolve_loader_url())
+    career_lead_detail.deliver(access.resolve_loader_url())
 
 
 def deliver_packs(cohort: int | None, cycle: int | None) -> list[str]:

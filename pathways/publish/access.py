@@ -10,7 +10,6 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 ACCESS_SQL = Path(__file__).with_name("access.sql")
-CAREER_LEAD_DETAIL_SQL = Path(__file__).with_name("career_lead_detail.sql")
 LOADER = "pathways_loader"
 # Login roles whose password, when the environment provides one, is set by the migration.
 PASSWORD_VARIABLES = {
@@ -44,11 +43,13 @@ def _apply(url: str) -> None:
     import psycopg
     from psycopg import sql
 
+    from pathways.publish import career_lead_detail
+
     with psycopg.connect(url) as conn:
         # Two runs starting together would otherwise both alter the same roles and grants.
         conn.execute("select pg_advisory_xact_lock(hashtext('pathways.access'))")
         conn.execute(ACCESS_SQL.read_text())
-        conn.execute(CAREER_LEAD_DETAIL_SQL.read_text())
+        conn.execute(career_lead_detail.DETAIL_SQL.read_text())
         conn.execute("reset role")
         for role, variable in PASSWORD_VARIABLES.items():
             password = os.environ.get(variable)
@@ -58,40 +59,6 @@ def _apply(url: str) -> None:
                         sql.Identifier(role), sql.Literal(password)
                     )
                 )
-
-
-def deliver_career_lead_detail(url: str) -> None:
-    """After a successful build: career leads' view shows the new detail rows, in one step.
-
-    A release that changes the detail's columns recreates the delivered table and the view in
-    the same transaction; otherwise the rows are replaced and readers never wait.
-    """
-    import psycopg
-
-    with psycopg.connect(url) as conn:
-        shapes = conn.execute(
-            """
-            select table_name, array_agg(column_name::text || ' ' || data_type
-                                         order by ordinal_position)
-            from information_schema.columns
-            where table_schema = 'restricted'
-              and table_name in ('career_lead_students', 'career_lead_students_delivered')
-            group by table_name
-            """
-        ).fetchall()
-        shape = dict(shapes)
-        if "career_lead_students" not in shape:
-            return
-        if shape.get("career_lead_students_delivered") != shape["career_lead_students"]:
-            conn.execute("drop view if exists career_lead.my_students")
-            conn.execute("drop table if exists restricted.career_lead_students_delivered")
-            conn.execute(CAREER_LEAD_DETAIL_SQL.read_text())  # table, policy and view, anew
-            return
-        conn.execute("delete from restricted.career_lead_students_delivered")
-        conn.execute(
-            "insert into restricted.career_lead_students_delivered"
-            " select * from restricted.career_lead_students"
-        )
 
 
 PARTNER_LOGIN_PREFIX = "partner_"

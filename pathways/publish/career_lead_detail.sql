@@ -1,7 +1,7 @@
 -- Run by the access migration and, as the loader, after a build that changed the detail's
--- columns (access.deliver_career_lead_detail).
+-- columns (career_lead_detail.deliver).
 -- Career leads read a delivered copy of the detail table, refreshed only after a successful
--- build (access.deliver_career_lead_detail): dbt drops and recreates its own table, and a
+-- build (career_lead_detail.deliver): dbt drops and recreates its own table, and a
 -- failed build must leave career leads the rows of the last good one, with their policy.
 do $detail$
 begin
