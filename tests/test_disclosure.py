@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from conftest import scratch_warehouse
+from conftest import copied_warehouse, scratch_warehouse
 
 from pathways import pipeline
 from pathways.deliver import destinations
@@ -162,12 +162,10 @@ def test_no_withheld_count_can_be_worked_out_from_everything_published(shape):
 @pytest.mark.parametrize("name", ["tiny_schools_one_school_authorities", "one_school_authorities"])
 def test_any_threshold_publishes_and_withholds_safely(warehouses, name, threshold, monkeypatch):
     """Tried on the shapes with the most small cells."""
-    _, landing, url = warehouses[name]
-    run_at(landing, url, threshold, monkeypatch)
-    try:
+    _, landing, built = warehouses[name]
+    with copied_warehouse(built) as url:
+        run_at(landing, url, threshold, monkeypatch)
         assert_nothing_recovered(url, threshold)
-    finally:
-        run_at(landing, url, 5, monkeypatch)
 
 
 def test_the_audit_withholds_what_the_rules_alone_would_give_away(
@@ -175,9 +173,9 @@ def test_the_audit_withholds_what_the_rules_alone_would_give_away(
 ):
     """At threshold 3 the suppression rules alone leave a count of this shape recoverable (a
     one-school authority in a table of areas by plans); the gate's audit withholds more."""
-    _, landing, url = one_school_authorities
-    result = run_at(landing, url, 3, monkeypatch)
-    try:
+    _, landing, built = one_school_authorities
+    with copied_warehouse(built) as url:
+        result = run_at(landing, url, 3, monkeypatch)
         assert "disclosure audit:" in result.report()
         with psycopg.connect(url) as conn:
             forced = conn.execute("select count(*) from disclosure.forced_withheld").fetchone()[0]
@@ -195,8 +193,6 @@ def test_the_audit_withholds_what_the_rules_alone_would_give_away(
         with psycopg.connect(url) as conn:
             candidates, truth = read_published(conn, candidates=True), read_truth(conn)
         assert attack(candidates, truth, 3, deadline()).recovered
-    finally:
-        run_at(landing, url, 5, monkeypatch)
 
 
 def _sector_key(row) -> tuple:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from conftest import scratch_warehouse
+from conftest import copied_warehouse, scratch_warehouse
 
 from pathways import pipeline
 from pathways.publish import access, releases
@@ -177,20 +177,32 @@ def test_no_withheld_count_can_be_worked_out_across_releases(chain, tmp_path, mo
         assert destinations, "the chain published no destinations"
 
 
+@pytest.fixture(scope="module")
+def small_schools(tmp_path_factory):
+    """Two cycles of the small schools, published once at threshold 5: the first release of
+    the tests below, each of which goes on from a copy of it."""
+    with pytest.MonkeyPatch.context() as monkeypatch, scratch_warehouse() as url:
+        _, landing = first_cycles(tmp_path_factory.mktemp("small"), SMALL_SCHOOLS, cycles=2)
+        run_at(landing, url, 5, monkeypatch)
+        yield landing, url
+
+
 def test_negative_control_without_the_protection_a_lower_threshold_gives_counts_away(
-    tmp_path, monkeypatch
+    small_schools, monkeypatch
 ):
     """Release A at threshold 5, then B at threshold 3 with nothing else changed. Without the
     protection, B shows the 3s and 4s A withheld, and the attacker recovers them; with it,
     they stay withheld."""
-    _, landing = first_cycles(tmp_path, SMALL_SCHOOLS, cycles=2)
+    landing, built = small_schools
+    first = kept_release(built)
     for protected in (False, True):
-        with scratch_warehouse() as url, monkeypatch.context() as switch:
-            if not protected:
+        with copied_warehouse(built) as url, monkeypatch.context() as switch:
+            if not protected:  # A was never kept, and B neither sees a release nor keeps its own
+                with psycopg.connect(url) as conn:
+                    conn.execute("truncate disclosure.release, disclosure.release_row,"
+                                 " disclosure.release_cell")  # fmt: skip
                 switch.setattr(releases, "record", lambda conn, publication_id: [])
                 switch.setattr(releases, "earlier", lambda conn, cohorts: [])
-            run_at(landing, url, 5, monkeypatch)
-            first = kept_release(url)
             run_at(landing, url, 3, monkeypatch)
             second = kept_release(url)
             found, checked = recovered([first, second], 5, public_rates(url))
@@ -203,14 +215,12 @@ def test_negative_control_without_the_protection_a_lower_threshold_gives_counts_
 
 
 def test_a_count_an_earlier_release_already_gave_away_is_reported_and_does_not_hold_the_gate(
-    tmp_path, monkeypatch
+    small_schools,
 ):
     """A kept release that leaks (as one published before this protection might): every other
     plan of a school's line shown beside its withheld small one. Withholding more now cannot
     take it back, so the gate publishes, and says which count was already out."""
-    _, landing = first_cycles(tmp_path, SMALL_SCHOOLS, cycles=2)
-    with scratch_warehouse() as url:
-        run_at(landing, url, 5, monkeypatch)
+    with copied_warehouse(small_schools[1]) as url:
         with psycopg.connect(url) as conn:
             truth = dict(conn.execute("select cell_id, n from disclosure.release_cell"))
             plans = [row for (row,) in conn.execute(
