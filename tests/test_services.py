@@ -33,8 +33,6 @@ RUNNER = """
 import os, sys
 from pathlib import Path
 from pathways.serve import services
-
-pytestmark = pytest.mark.unit  # no warehouse, no services: `make test-fast`
 port, state = sys.argv[1], Path(sys.argv[2])
 sys.exit(services.serve(
     [sys.executable, "-c", {script!r}, port, "{marker}-parent"], dict(os.environ),

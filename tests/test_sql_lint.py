@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from sqlfluff.core import FluffConfig, Linter
 
+pytestmark = pytest.mark.unit  # no warehouse, no services: `make test-fast`
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -30,8 +32,6 @@ select
     interviews.cycle,
     schools.school_name
 from {{ ref('fct_interview') }} as interviews
-
-pytestmark = pytest.mark.unit  # no warehouse, no services: `make test-fast`
 inner join {{ ref('dim_school') }} as schools
     on interviews.school_urn = schools.school_urn
     and interviews.cohort = schools.latest_cohort
