@@ -85,12 +85,9 @@ def _drop_the_template():
 def scratch_warehouse():
     """A new, empty (migrated) warehouse database for a test or a module, dropped afterwards;
     loads into it use the test pseudonym key."""
-    url = clone_database(migrated_template())
     os.environ["PATHWAYS_PSEUDONYM_KEY"] = TEST_KEY.decode()
-    try:
+    with copied_warehouse(migrated_template()) as url:
         yield url
-    finally:
-        warehouse.drop_database(url)
 
 
 @contextlib.contextmanager
@@ -107,9 +104,8 @@ def copied_warehouse(source_url: str):
 
 @pytest.fixture
 def database_url():
-    url = clone_database(migrated_template())
-    yield url
-    warehouse.drop_database(url)
+    with copied_warehouse(migrated_template()) as url:
+        yield url
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ def pull_extracts(
     kept. Remote landings go through Airflow's ObjectStoragePath, so S3 or SFTP need only a
     connection, not code."""
     if _is_local(location):
-        local = Path(urlsplit(location).path if location.startswith("file:") else location)
+        local = _local_path(location)
         pipeline.require_landing(local)  # issue 27: a DAG run on a missing landing "succeeded"
         if cohort is None and cycle is None and not destinations:
             return local
@@ -66,10 +66,14 @@ def pull_extracts(
     return into
 
 
+def _local_path(location: str) -> Path:
+    return Path(urlsplit(location).path if location.startswith("file:") else location)
+
+
 def _landing_root(location: str):
     from airflow.sdk import ObjectStoragePath
 
-    local = Path(urlsplit(location).path if location.startswith("file:") else location)
+    local = _local_path(location)
     root = ObjectStoragePath(location if not _is_local(location) else f"file://{local}")
     if not root.is_dir():
         raise ConfigurationError(f"landing {location} does not exist or cannot be read")

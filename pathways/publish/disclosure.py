@@ -25,6 +25,7 @@ from pathways.publish import releases
 from pathways.publish.disclosure_audit import AuditIncomplete, cell_id
 from pathways.publish.disclosure_reads import read_public_rates, read_published, read_truth
 from pathways.publish.disclosure_releases import attack_releases, shown, unchanged_parts
+from pathways.publish.shown_share import LEVELS
 
 __all__ = ["AuditIncomplete", "DisclosureUnprotected", "Protection", "protect", "reset"]
 
@@ -64,7 +65,7 @@ class Protection:
 
 
 # A school's count names fewer children than an area's: the report's first few are those.
-_FINEST_FIRST = ("school", "local_authority", "lep_area", "region")
+_FINEST_FIRST = LEVELS[::-1]
 
 
 def _most_identifying_first(cell: str) -> tuple:

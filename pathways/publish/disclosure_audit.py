@@ -168,15 +168,16 @@ class _Placer:
         }
 
     @staticmethod
-    def key(row, family, *detail, cycle=True):
-        cycle_key = row["cycle"] if cycle else None
-        return (row["cohort"], cycle_key, family, row["area_level"], row["area_code"], *detail)
+    def key(row, family, *detail, cycle=True, area=None):
+        """The variable's key: the row's own area, or another (its parent) given as area."""
+        level, code = area or (row["area_level"], row["area_code"])
+        return (row["cohort"], row["cycle"] if cycle else None, family, level, code, *detail)
 
     def place(self, system, row, family, value, *detail, cycle=True):
         variable = system.variable(self.key(row, family, *detail, cycle=cycle), value)
         parent = parent_area(row)
         if parent is not None:
-            parent_key = (row["cohort"], row["cycle"] if cycle else None, family, *parent, *detail)
+            parent_key = self.key(row, family, *detail, cycle=cycle, area=parent)
             self.line(system, parent_key, variable, "area")
             system.variable(parent_key)
         return variable
