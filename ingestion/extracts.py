@@ -269,7 +269,7 @@ class InterviewsExtract(Extract):
                 interview_date=lambda p: _also(p, in_window),
             )
             self.extract, self.context = extract, context
-            self.cycle = landed.cycle
+            self.cohort, self.cycle = landed.cohort, landed.cycle
             self.adviser = landed.key
             self.target = cycle_start(landed.cohort, landed.cycle, extract.codes)
             self.constants = (file_id, landed.cohort, landed.cycle)
@@ -317,41 +317,50 @@ class InterviewsExtract(Extract):
             )  # fmt: skip
             written = arrow.or_(arrow.is_valid(notes["job_type"]),
                                 arrow.is_valid(notes["action_plan"]))  # fmt: skip
-            upns = batch.good(("line_number", "upn"), batch.lines, c["upn"])
-            return raw, notes.filter(written), upns
+            staged = batch.good(STAGED_COLUMNS, batch.lines, c["upn"], keys, c["school_urn"])
+            return raw, notes.filter(written), staged
 
         def settling_rules(self) -> tuple[str, ...]:
             """Set-based rules run over the copied rows (see file_rows._settle)."""
-            return (NOT_ON_CYCLE_ROSTER.format(cycle=self.cycle),)
+            return (NOT_ON_CYCLE_ROSTER.format(cohort=self.cohort, cycle=self.cycle),)
 
 
 # Each settling rule names copied rows to move to the rejects: line, column, value, reason.
-# They run after the file's COPY, in order, with the UPNs as sent in pg_temp.loading_upn; the
-# rosters stay in the database, so memory does not grow with them.
+# They run after the file's COPY, in order, over the keys staged in pg_temp.loading_key (each
+# row's line, UPN as sent, pseudonym and school: STAGED_COLUMNS); the rosters stay in the
+# database, so memory does not grow with them. The file's constants are literals and its keys
+# are analysed, so the planner reads only the rosters the file can match (roster_member).
+STAGED_COLUMNS = ("line_number", "upn", "student_key", "school_urn")
+
 NOT_ON_CYCLE_ROSTER = """
-select i.line_number, 'upn' as column_name, u.upn as value,
-    'is not on the cycle {cycle} roster of school ' || i.school_urn as reason
-from raw.interview as i
-inner join pg_temp.loading_upn as u on i.line_number = u.line_number
-where i.file_id = %(file_id)s and not exists (
+select k.line_number, 'upn' as column_name, k.upn as value,
+    'is not on the cycle {cycle} roster of school ' || k.school_urn as reason
+from pg_temp.loading_key as k
+where not exists (
     select from raw.roster as r
-    where r.cohort = i.cohort and r.cycle = i.cycle and r.school_urn = i.school_urn
-        and r.student_key = i.student_key
+    where r.cohort = {cohort:d} and r.cycle = {cycle:d} and r.school_urn = k.school_urn
+        and r.student_key = k.student_key
+        -- The file's own schools, once: so a hash is built over their rosters, not the cycle's.
+        and r.school_urn = any(array(select distinct school_urn from pg_temp.loading_key))
 )
 """
 
 
-def _on_cohort_roster(table: str, cohort: int) -> str:
+def _on_cohort_roster(cohort: int) -> str:
     """A settling rule: rows of the file whose student is on no roster of the cohort."""
     return f"""
-select t.line_number, 'upn' as column_name, u.upn as value,
+select k.line_number, 'upn' as column_name, k.upn as value,
     'is not on a roster of cohort {cohort}: not a programme student' as reason
-from {table} as t
-inner join pg_temp.loading_upn as u on t.line_number = u.line_number
-where t.file_id = %(file_id)s and not exists (
-    select from raw.roster as r where r.cohort = t.cohort and r.student_key = t.student_key
+from pg_temp.loading_key as k
+where not exists (
+    select from raw.roster as r where r.cohort = {cohort:d} and r.student_key = k.student_key
 )
 """
+
+
+def _staged(batch: Batch, upns: pa.Array, keys: pa.Array) -> Rows:
+    """The keys a cohort-roster rule reads, for the rows kept (no school: any of the cohort)."""
+    return batch.good(STAGED_COLUMNS, batch.lines, upns, keys, batch.constant(None))
 
 
 SAME_STUDENT_AND_MONTH = """
@@ -469,12 +478,12 @@ class DestinationsExtract(Extract):
                 DestinationsExtract.restricted_columns, batch.constant(file_id), batch.lines,
                 keys, c["provider"],
             )  # fmt: skip
-            upns = batch.good(("line_number", "upn"), batch.lines, c["upn"])
-            return raw, providers.filter(arrow.is_valid(providers["provider"])), upns
+            staged = _staged(batch, c["upn"], keys)
+            return raw, providers.filter(arrow.is_valid(providers["provider"])), staged
 
         def settling_rules(self) -> tuple[str, ...]:
             """Off-roster rows first, so a repeat is judged among programme students only."""
-            return (_on_cohort_roster("raw.destination", self.cohort), SAME_STUDENT_AND_MONTH)
+            return (_on_cohort_roster(self.cohort), SAME_STUDENT_AND_MONTH)
 
 
 class ComparisonExtract(Extract):
@@ -611,11 +620,10 @@ class SurveyExtract(Extract):
                 SurveyExtract.raw_columns, batch.constant(file_id), batch.lines,
                 batch.constant(cohort), keys, c["survey_date"], c["happy_with_destination"],
             )  # fmt: skip
-            upns = batch.good(("line_number", "upn"), batch.lines, c["upn"])
-            return raw, None, upns
+            return raw, None, _staged(batch, c["upn"], keys)
 
         def settling_rules(self) -> tuple[str, ...]:
-            return (_on_cohort_roster("raw.survey", self.cohort),)
+            return (_on_cohort_roster(self.cohort),)
 
 
 def all_extracts(codes: Codes) -> dict[str, object]:

@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from ingestion.batch import Batch, Finding, check_column
+from ingestion.extracts import STAGED_COLUMNS
 from ingestion.readers import (
     MAX_COLUMNS,
     Columns,
@@ -222,7 +223,8 @@ def _copy_rows(cursor, extract, landed, context, file_id, result, progress, fast
         _settle(cursor, extract, reading.bound, spools.staged, result)
 
 
-# Moves the rows a settling rule names from the file's tables to the rejects.
+# Moves the rows a settling rule names from the file's tables (and the staged keys, so a later
+# rule does not name them again) to the rejects.
 MOVE = """
 with rule as ({rule}),
 moved as (
@@ -230,6 +232,9 @@ moved as (
     where t.file_id = %(file_id)s and t.line_number = rule.line_number
 ),
 {restricted}
+unstaged as (
+    delete from pg_temp.loading_key as k using rule where k.line_number = rule.line_number
+),
 warned as (
     delete from raw.load_warning as w using rule
     where w.file_id = %(file_id)s and w.line_number = rule.line_number
@@ -245,19 +250,22 @@ MOVE_RESTRICTED = """restricted as (
 ),"""
 
 
+def _stage_keys(cursor, staged: Spool) -> None:
+    """The file's keys in a temporary table, analysed: with their statistics the planner probes
+    the roster's index for a small file instead of hashing every roster of the cohort."""
+    cursor.execute(
+        "create temporary table if not exists loading_key (line_number integer primary key, "
+        "upn text, student_key text, school_urn text) on commit delete rows"
+    )
+    cursor.execute("truncate pg_temp.loading_key")
+    staged.copy_into(cursor, "pg_temp.loading_key", STAGED_COLUMNS)
+    cursor.execute("analyze pg_temp.loading_key")
+
+
 def _settle(cursor, extract, bound, staged: Spool, result) -> None:
     """Run the extract's set-based rules over the copied rows, in order; count what moved."""
-    cursor.execute(
-        "create temporary table if not exists loading_upn "
-        "(line_number integer primary key, upn text) on commit delete rows"
-    )
-    cursor.execute("truncate pg_temp.loading_upn")
-    staged.copy_into(cursor, "pg_temp.loading_upn", ("line_number", "upn"))
+    _stage_keys(cursor, staged)
     restricted = extract.restricted_table
-    # The file's rows were just loaded, so the planner has no statistics for them and would
-    # probe row by row: hashing the other side once is the set-based plan. (For the rest of
-    # the file's transaction, which only updates its raw.file_load row.)
-    cursor.execute("set local enable_nestloop = off")
     for rule in bound.settling_rules():
         sql = MOVE.format(
             rule=rule, raw_table=extract.raw_table,

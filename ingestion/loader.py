@@ -146,6 +146,27 @@ def _fingerprint(landed: LandedFile) -> tuple[LandedFile, str, int, os.stat_resu
         return landed, "", 0, None
 
 
+# A signature younger than this may be "racily clean" (as git calls it): a write in the same
+# clock tick as the stat would leave every time unchanged. Such a file is digested every run
+# until it has been still for this long.
+QUIET_NS = 2_000_000_000
+
+
+def file_signature(landed: LandedFile) -> str | None:
+    """Device, inode, size and times of a file the layout did not refuse, if it has been still
+    for QUIET_NS: the same signature again means the same bytes, without reading them. (The
+    change time is the kernel's: a copy that keeps the file's times still gets a new one.)"""
+    if landed.problem:
+        return None
+    try:
+        stat = landed.path.stat()
+    except OSError:
+        return None
+    if time.time_ns() - stat.st_ctime_ns < QUIET_NS:
+        return None
+    return f"{stat.st_dev}:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}"
+
+
 def _unchanged_since(path: Path, before, sha256: str) -> None:
     """Raise FileChanged if the file is not the one that was digested before it was read."""
     after = path.stat()
@@ -192,11 +213,15 @@ def load_file(
     """
     started = time.perf_counter()
     result = FileResult(landed.relative_path, "loaded")
-    landed, sha256, size, before = _fingerprint(landed)
+    signature = file_signature(landed)
     with conn.transaction(), conn.cursor() as cursor:
         cursor.execute("select pg_advisory_xact_lock(hashtext(%s))", (landed.relative_path,))
         current = _current_delivery(cursor, landed)
+        if current and current.untouched(signature, force):
+            return FileResult(landed.relative_path, "unchanged")  # not read: see file_signature
+        landed, sha256, size, before = _fingerprint(landed)
         if current and current.stands(sha256, force):
+            _remember_signature(cursor, current.file_id, signature)
             return FileResult(landed.relative_path, "unchanged")
         if current:
             _supersede(cursor, current.file_id)
@@ -212,9 +237,9 @@ def load_file(
                     _unchanged_since(landed.path, before, sha256)
             except UNREADABLE as problem:  # nothing of the file is kept: a fresh result
                 reason, result = _plain_reason(problem), FileResult(landed.relative_path, "loaded")
-        if reason:
-            result.outcome, result.reason = "quarantined", reason
         _record_outcome(cursor, file_id, result, reason)
+        if file_signature(landed) == signature:  # still the file that was digested
+            _remember_signature(cursor, file_id, signature)
     if landed.kind in ("schools", "roster"):
         context.forget(landed)
     result.seconds = time.perf_counter() - started
@@ -231,9 +256,20 @@ class _Delivery:
     # is examined again once one does, though its bytes are the same.
     newly_known: bool
 
+    file_signature: str | None
+
     def stands(self, sha256: str, force: bool) -> bool:
         """The same bytes again, and nothing asks for them to be loaded again."""
         return self.sha256 == sha256 and not force and not self.newly_known
+
+    def untouched(self, signature: str | None, force: bool) -> bool:
+        """The file digested for this delivery, untouched since (so its bytes are not read),
+        and nothing asks for it to be loaded again."""
+        return (
+            signature is not None
+            and signature == self.file_signature
+            and (self.stands(self.sha256, force))
+        )
 
 
 def _file_problem(landed: LandedFile, extract, context: LoadContext) -> str | None:
@@ -245,14 +281,21 @@ def _file_problem(landed: LandedFile, extract, context: LoadContext) -> str | No
 
 def _current_delivery(cursor, landed: LandedFile) -> _Delivery | None:
     current = cursor.execute(
-        "select file_id, sha256, delivered_at, delivery_order, extract_kind from raw.file_load "
-        "where source_path = %s and is_current",
+        "select file_id, sha256, delivered_at, delivery_order, extract_kind, file_signature "
+        "from raw.file_load where source_path = %s and is_current",
         (landed.relative_path,),
     ).fetchone()
     if current is None:
         return None
-    *delivery, kind = current
-    return _Delivery(*delivery, newly_known=kind is None and landed.kind is not None)
+    *delivery, kind, signature = current
+    newly_known = kind is None and landed.kind is not None
+    return _Delivery(*delivery, newly_known=newly_known, file_signature=signature)
+
+
+def _remember_signature(cursor, file_id: int, signature: str | None) -> None:
+    cursor.execute(
+        "update raw.file_load set file_signature = %s where file_id = %s", (signature, file_id)
+    )
 
 
 def _record_delivery(cursor, landed: LandedFile, sha256: str, size: int, delivered) -> int:
@@ -268,6 +311,8 @@ def _record_delivery(cursor, landed: LandedFile, sha256: str, size: int, deliver
 
 
 def _record_outcome(cursor, file_id: int, result: FileResult, reason: str | None) -> None:
+    if reason:
+        result.outcome, result.reason = "quarantined", reason
     cursor.execute(
         "update raw.file_load set status = %s, quarantine_reason = %s, rows_read = %s, "
         "rows_loaded = %s, rows_rejected = %s, warnings = %s where file_id = %s",

@@ -11,6 +11,7 @@ import pytest
 from ingest_helpers import count, ingest, rejects
 from landing import URN, Landing, interview_row, roster_row, upn
 
+from ingestion import loader
 from ingestion.loader import LoadContext
 from ingestion.run import ingest_landing
 
@@ -20,9 +21,63 @@ TABLES = ("raw.school", "raw.roster", "restricted.roster_identity", "raw.intervi
 
 
 def snapshot(conn) -> dict[str, list]:
-    return {
+    """Every table's rows; of raw.file_load, all but the file signature (a cache of the file's
+    identity that a later run may fill in: loader.file_signature)."""
+    tables = {
         table: conn.execute(f"select * from {table} order by 1, 2").fetchall() for table in TABLES
     }
+    tables["raw.file_load"] = [row[:-1] for row in tables["raw.file_load"]]
+    assert conn.execute("select * from raw.file_load").description[-1].name == "file_signature"
+    return tables
+
+
+def test_a_run_over_an_unchanged_landing_reads_no_file(tmp_path, conn, key, monkeypatch):
+    """Issue 31: every run digested every landed file (54 k unchanged files nationally). A file
+    whose device, inode, size and times are those of its digested delivery is not read."""
+    monkeypatch.setattr(loader, "QUIET_NS", 0)  # the files here were written just now
+    landing = Landing(tmp_path)
+    landing.roster([roster_row(1)])
+    landing.interviews([interview_row(1)])
+    ingest(conn, landing, key)
+
+    def digest_refused(path):
+        raise AssertionError(f"{path.name} was read again")
+
+    monkeypatch.setattr(loader, "file_digest", digest_refused)
+    summary = ingest(conn, landing, key)
+    assert summary.count("unchanged") == 3 and summary.count("loaded") == 0
+
+
+def test_a_same_size_rewrite_that_keeps_the_file_times_is_read_again(
+    tmp_path, conn, key, monkeypatch
+):
+    """The negative control of the signature: new bytes of the same size, the old file times
+    put back (`cp -p`, `touch -r`): the kernel's change time is new, so the file is read."""
+    monkeypatch.setattr(loader, "QUIET_NS", 0)
+    landing = Landing(tmp_path)
+    landing.roster([roster_row(1)])
+    interviews = landing.interviews([interview_row(1, preferred_sector="clean_energy")])
+    times = interviews.stat()
+    ingest(conn, landing, key)
+    landing.interviews([interview_row(1, preferred_sector="construction")])  # same length
+    os.utime(interviews, ns=(times.st_atime_ns, times.st_mtime_ns))
+    assert interviews.stat().st_size == times.st_size
+
+    summary = ingest(conn, landing, key)
+    assert summary.count("loaded") == 1
+    sectors = "select preferred_sector from raw.interview where file_id in (select file_id from "
+    sectors += "raw.file_load where is_current)"
+    assert conn.execute(sectors).fetchall() == [("construction",)]
+
+
+def test_a_file_written_moments_ago_is_digested_until_it_is_still(tmp_path, conn, key):
+    """A signature taken in the clock tick of a write could outlive the write ("racily clean"):
+    a file changed within loader.QUIET_NS of the run keeps no signature."""
+    landing = Landing(tmp_path)
+    landing.roster([roster_row(1)])
+    ingest(conn, landing, key)
+    signatures = conn.execute("select file_signature from raw.file_load").fetchall()
+    assert signatures == [(None,), (None,)]
 
 
 def test_loading_the_same_bytes_twice_changes_nothing(tmp_path, conn, key):
