@@ -178,40 +178,68 @@ def test_a_correction_changes_the_published_figure_and_nothing_else(
 
 
 def test_loading_a_new_cycle_builds_only_that_cycle(tmp_path, database_url, pipeline_env):
+    """A new cycle of one cohort rebuilds that cycle of the per-cycle tables and that cohort of
+    the per-cohort ones (issue 31): the other cohort's rows are kept, and a full refresh then
+    gives the same rows."""
     source = tmp_path / "all"
     landing = tmp_path / "landing"
     generate(source, schools=8)
+    generate(source, schools=3, cohort=2023, seed=2023, first_school=8)  # in Year 11 already
     shutil.copytree(source, landing, ignore=shutil.ignore_patterns("cycle=7"))
+    shutil.copytree(source / "cohort=2023/cycle=7", landing / "cohort=2023/cycle=7")
     load_and_build(landing, database_url)
     with psycopg.connect(database_url) as conn:
-        first_build = {table: builds_by_cycle(conn, table) for table in BUILT_BY_CYCLE}
-    assert all(sorted(builds) == [1, 2, 3, 4, 5, 6] for builds in first_build.values())
+        first_build = {table: builds_by(conn, table, CYCLE) for table in BUILT_BY_CYCLE}
+        first_cohorts = {table: builds_by(conn, table, COHORT) for table in BUILT_BY_COHORT}
+        delivered_2023 = delivered_rows(conn, 2023)
+    cycles_2024 = [(2024, cycle) for cycle in range(1, 7)]
+    assert all(sorted(builds)[7:] == cycles_2024 for builds in first_build.values())
+    assert all(sorted(builds) == [(2023,), (2024,)] for builds in first_cohorts.values())
 
     shutil.copytree(source / "cohort=2024/cycle=7", landing / "cohort=2024/cycle=7")
     load_and_build(landing, database_url)
     with psycopg.connect(database_url) as conn:
-        second_build = {table: builds_by_cycle(conn, table) for table in BUILT_BY_CYCLE}
+        second_build = {table: builds_by(conn, table, CYCLE) for table in BUILT_BY_CYCLE}
+        second_cohorts = {table: builds_by(conn, table, COHORT) for table in BUILT_BY_COHORT}
         incremental = {view: partner_rows(conn, view) for view in PARTNER_VIEWS}
-        incremental_tables = {table: content(conn, table) for table in BUILT_BY_CYCLE}
+        incremental_tables = {t: content(conn, t) for t in BUILT_BY_CYCLE + BUILT_BY_COHORT}
+        assert delivered_rows(conn, 2023) == delivered_2023  # not written again
+        assert content(conn, DELIVERED) == content(conn, "restricted.career_lead_students")
     for table, builds in second_build.items():
-        assert {c: builds[c] for c in range(1, 7)} == first_build[table], table  # kept
-        assert builds[7] > first_build[table][6], table
+        assert {key: builds[key] for key in first_build[table]} == first_build[table], table
+        assert builds[(2024, 7)] > first_build[table][(2024, 6)], table
+    for table, builds in second_cohorts.items():
+        assert builds[(2023,)] == first_cohorts[table][(2023,)], table  # kept
+        assert builds[(2024,)] > first_cohorts[table][(2024,)], table
 
     load_and_build(landing, database_url, full_refresh=True)
     with psycopg.connect(database_url) as conn:
         for view in PARTNER_VIEWS:
             assert partner_rows(conn, view) == incremental[view], view
-        for table in BUILT_BY_CYCLE:
+        for table in BUILT_BY_CYCLE + BUILT_BY_COHORT:
             assert content(conn, table) == incremental_tables[table], table
 
 
 # Built one (cohort, cycle) at a time: a new cycle leaves the others' rows as they were.
-BUILT_BY_CYCLE = ("marts.fct_interview", "intermediate.int_roster_students")
+BUILT_BY_CYCLE = ("marts.fct_interview", "intermediate.int_roster_students",
+                  "marts.student_cycle_profile")  # fmt: skip
+# Built one cohort at a time: their figures span the cohort's cycles.
+BUILT_BY_COHORT = ("intermediate.int_knowledge_first_and_latest", "marts.knowledge_improvement",
+                   "restricted.career_lead_students")  # fmt: skip
+DELIVERED = "restricted.career_lead_students_delivered"
+CYCLE, COHORT = "cohort, cycle", "cohort"
 
 
-def builds_by_cycle(conn, table: str) -> dict:
-    query = f"select cycle, max(built_from_loads_until) from {table} group by cycle"
-    return dict(conn.execute(query).fetchall())
+def builds_by(conn, table: str, keys: str) -> dict:
+    """The newest load each key's rows were built from: cohort, or (cohort, cycle)."""
+    query = f"select {keys}, max(built_from_loads_until) from {table} group by {keys}"
+    return {tuple(key): until for *key, until in conn.execute(query).fetchall()}
+
+
+def delivered_rows(conn, cohort: int) -> set:
+    """Where the cohort's delivered detail rows lie: the same places if they were not rewritten."""
+    rows = conn.execute(f"select ctid::text from {DELIVERED} where cohort = %s", (cohort,))
+    return {ctid for (ctid,) in rows}
 
 
 def content(conn, table: str) -> str:

@@ -12,12 +12,34 @@ from pathlib import Path
 
 DETAIL_SQL = Path(__file__).with_name("career_lead_detail.sql")
 
+# The detail is built per changed cohort, each row stamped with its build's time: a cohort built
+# since it was delivered (or gone since) is delivered again, the others stay as they are.
+REDELIVER_CHANGED_COHORTS = """
+create temporary table changed_cohort on commit drop as
+select coalesce(built.cohort, given.cohort) as cohort
+from (
+    select cohort, max(built_at) as built_at
+    from restricted.career_lead_students group by cohort
+) as built
+full join (
+    select cohort, max(built_at) as built_at
+    from restricted.career_lead_students_delivered group by cohort
+) as given on built.cohort = given.cohort
+where built.built_at is distinct from given.built_at;
+delete from restricted.career_lead_students_delivered
+where cohort in (select cohort from pg_temp.changed_cohort);
+insert into restricted.career_lead_students_delivered
+select * from restricted.career_lead_students
+where cohort in (select cohort from pg_temp.changed_cohort);
+"""
+
 
 def deliver(url: str) -> None:
     """After a successful build: career leads' view shows the new detail rows, in one step.
 
     A release that changes the detail's columns recreates the delivered table and the view in
-    the same transaction; otherwise the rows are replaced and readers never wait.
+    the same transaction; otherwise the rows of the cohorts the build changed are replaced and
+    readers never wait.
     """
     import psycopg
 
@@ -40,8 +62,4 @@ def deliver(url: str) -> None:
             conn.execute("drop table if exists restricted.career_lead_students_delivered")
             conn.execute(DETAIL_SQL.read_text())  # table, policy and view, anew
             return
-        conn.execute("delete from restricted.career_lead_students_delivered")
-        conn.execute(
-            "insert into restricted.career_lead_students_delivered"
-            " select * from restricted.career_lead_students"
-        )
+        conn.execute(REDELIVER_CHANGED_COHORTS)

@@ -1,13 +1,15 @@
-{{ config(materialized='table', post_hook='analyze {{ this }}') }}
+{{ per_cohort_incremental(post_hook='analyze {{ this }}') }}
+-- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
 {# Each student's score in each area at the cohort's first and latest cycle, for the students
    assessed in that area at both: the matched population of knowledge improvement (contract
-   section 6), placed at their school as of the latest cycle. #}
+   section 6), placed at their school as of the latest cycle. Rebuilt per changed cohort. #}
 with bounds as (
     select
         cohort,
         min(cycle) as first_cycle,
         max(cycle) as latest_cycle
     from {{ ref('fct_interview') }}
+    {{ only_changed_cohorts() }}
     group by cohort
 )
 
@@ -21,7 +23,8 @@ select
     latest_scores.score as latest_score,
     interviews.lep_area,
     interviews.la_code,
-    interviews.school_urn
+    interviews.school_urn,
+    {{ loads_watermark() }} as built_from_loads_until
 from bounds
 inner join {{ ref('fct_knowledge_score') }} as first_scores
     on bounds.cohort = first_scores.cohort and bounds.first_cycle = first_scores.cycle

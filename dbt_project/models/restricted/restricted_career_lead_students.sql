@@ -1,18 +1,26 @@
-{{ config(alias='career_lead_students', materialized='table') }}
+{{ per_cohort_incremental(alias='career_lead_students') }}
+-- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
 {# Each student's detail per cycle for their school's career lead: names and the action plan
    are personal data, so this table lives in `restricted`; career leads read it through
-   career_lead.my_students, with row-level security keyed on their login's school. #}
+   career_lead.my_students, with row-level security keyed on their login's school. Rebuilt per
+   changed cohort (a later roster's name reaches the cohort's earlier cycles). #}
 {% set areas = knowledge_area_columns() %}
-with names as (
-    select distinct on (identities.student_key)
+with current_loads as (
+    select * from {{ ref('stg_raw__file_loads') }}
+    where is_current
+),
+
+names as (
+    select distinct on (loads.cohort, identities.student_key)
+        loads.cohort,
         identities.student_key,
         identities.forename,
         identities.surname
     from {{ ref('stg_restricted__roster_identities') }} as identities
-    inner join {{ ref('stg_raw__file_loads') }} as loads
+    inner join current_loads as loads
         on identities.source_file_id = loads.file_id
-    where loads.is_current
-    order by identities.student_key asc, loads.cohort desc, loads.cycle desc
+    {{ only_changed_cohorts('loads') }}
+    order by loads.cohort asc, identities.student_key asc, loads.cycle desc
 ),
 
 scores as (
@@ -25,6 +33,7 @@ scores as (
             {%- if not loop.last %},{% endif %}
         {% endfor %}
     from {{ ref('fct_knowledge_score') }}
+    {{ only_changed_cohorts() }}
     group by cohort, cycle, student_key
 ),
 
@@ -35,6 +44,7 @@ interventions as (
         student_key,
         string_agg(intervention, '; ' order by intervention) as attended
     from {{ ref('fct_intervention_attendance') }}
+    {{ only_changed_cohorts() }}
     group by cohort, cycle, student_key
 )
 
@@ -60,14 +70,16 @@ select
         scores.{{ area }} - previous.{{ area }} as {{ area }}_change,
     {% endfor -%}
     note.action_plan,
-    interventions.attended as interventions_attended
+    interventions.attended as interventions_attended,
+    {{ loads_watermark() }} as built_from_loads_until,
+    {{ build_clock() }} as built_at
 -- Every student on the cycle's roster: the career lead follows up those not interviewed too.
 from {{ ref('int_roster_students') }} as roster
 left join {{ ref('fct_interview') }} as interview
     on roster.cohort = interview.cohort
     and roster.cycle = interview.cycle
     and roster.student_key = interview.student_key
-left join names on roster.student_key = names.student_key
+left join names on roster.cohort = names.cohort and roster.student_key = names.student_key
 left join scores
     on interview.cohort = scores.cohort
     and interview.cycle = scores.cycle
@@ -83,3 +95,4 @@ left join interventions
     on interview.cohort = interventions.cohort
     and interview.cycle = interventions.cycle
     and interview.student_key = interventions.student_key
+{{ only_changed_cohorts('roster') }}

@@ -2,9 +2,13 @@
    cycles; each student counts in the area of their school at the latest cycle. Computed from
    whole-number sums: 100 x (sum latest - sum first) / sum first over the matched students
    equals the contract's 100 x (mean_latest - mean_first) / mean_first exactly. The `all` row
-   averages the areas' exact improvements (and their means), then rounds once. #}
+   averages the areas' exact improvements (and their means), then rounds once. Rebuilt per
+   changed cohort. #}
+{{ per_cohort_incremental() }}
+-- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
 with placed as (
     select * from {{ ref('int_knowledge_first_and_latest') }}
+    {{ only_changed_cohorts() }}
 ),
 
 by_area as (
@@ -72,7 +76,8 @@ select
     matched_students,
     {{ ratio('sum_first', 'matched_students') }} as mean_first,
     {{ ratio('sum_latest', 'matched_students') }} as mean_latest,
-    {{ pct('sum_latest - sum_first', 'sum_first') }} as pct_improvement
+    {{ pct('sum_latest - sum_first', 'sum_first') }} as pct_improvement,
+    {{ loads_watermark() }} as built_from_loads_until
 from per_knowledge_area
 union all
 select
@@ -84,5 +89,6 @@ select
     matched_students,
     round(exact_mean_first, 2) as mean_first,
     round(exact_mean_latest, 2) as mean_latest,
-    round(exact_pct_improvement, 1) as pct_improvement
+    round(exact_pct_improvement, 1) as pct_improvement,
+    {{ loads_watermark() }} as built_from_loads_until
 from all_areas

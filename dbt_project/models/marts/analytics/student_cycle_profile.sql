@@ -1,5 +1,8 @@
 {# One row per student interviewed per cycle, with the roster's needs and the headline facts:
-   the wide, pseudonymous table analysts slice in Superset (by SEN, disadvantage, school...). #}
+   the wide, pseudonymous table analysts slice in Superset (by SEN, disadvantage, school...).
+   Rebuilt per changed cycle and the cycle after it (its knowledge change reads the one before). #}
+{{ per_cycle_incremental(on_schema_change='append_new_columns') }}
+-- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
 with interventions as (
     select
         cohort,
@@ -7,6 +10,7 @@ with interventions as (
         student_key,
         count(*) as interventions_attended
     from {{ ref('fct_intervention_attendance') }}
+    {{ only_changed_cohorts() }}
     group by cohort, cycle, student_key
 ),
 
@@ -17,6 +21,7 @@ knowledge as (
         student_key,
         knowledge_score_total::numeric / nullif(knowledge_areas_assessed, 0) as mean_knowledge
     from {{ ref('fct_interview') }}
+    {{ only_changed_cohorts() }}
 )
 
 select
@@ -40,7 +45,8 @@ select
     interview.neet_risk,
     round(knowledge.mean_knowledge, 2) as mean_knowledge,
     round(knowledge.mean_knowledge - previous.mean_knowledge, 2) as knowledge_change,
-    coalesce(interventions.interventions_attended, 0) as interventions_attended
+    coalesce(interventions.interventions_attended, 0) as interventions_attended,
+    {{ loads_watermark() }} as built_from_loads_until
 from {{ ref('fct_interview') }} as interview
 inner join {{ ref('dim_student') }} as student
     on interview.student_version_key = student.student_version_key
@@ -57,3 +63,4 @@ left join interventions
     on interview.cohort = interventions.cohort
     and interview.cycle = interventions.cycle
     and interview.student_key = interventions.student_key
+{{ only_changed_cycles('interview', and_next=true) }}
