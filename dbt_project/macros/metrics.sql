@@ -50,18 +50,23 @@
 {# Students per category (sector, plan, ...) within each group, every category present with 0
    where nobody chose it, as a share of the group. Emits CTEs ending in `shares`:
    group_keys, parent area, `total_name` (the group's students), the categories relation's
-   columns, students and pct. #}
+   columns, students and pct. Each row is one student, or `weight` students when given (rows
+   already counted per school: see school_counts). #}
 {% macro shares_within_groups(rows, group_keys, category_column, categories, category_key,
-                              total_name) -%}
+                              total_name, weight=none) -%}
+{#- bigint, as count(*) is: a numeric sum would turn whole-number arithmetic downstream
+    (percentage bands, disclosure) into fractions. -#}
+{%- set students = 'sum(' ~ weight ~ ')::bigint' if weight else 'count(*)' -%}
 group_totals as (
     select {{ group_keys | join(', ') }}, parent_area_level, parent_area_code,
-        count(*) as {{ total_name }}
+        {{ students }} as {{ total_name }}
     from {{ rows }}
     group by {{ group_keys | join(', ') }}, parent_area_level, parent_area_code
 ),
 
 category_counts as (
-    select {{ group_keys | join(', ') }}, {{ category_column }} as category, count(*) as students
+    select {{ group_keys | join(', ') }}, {{ category_column }} as category,
+        {{ students }} as students
     from {{ rows }}
     group by {{ group_keys | join(', ') }}, {{ category_column }}
 ),
@@ -80,4 +85,15 @@ shares as (
         {% endfor -%}
         category_counts.category = categories.{{ category_key }}
 )
+{%- endmacro %}
+
+{# Interviews counted per school, cycle and the given columns: the rows the area levels add up.
+   Expanding every interview to four area levels (and sectors to two gender groups) first sorted
+   eight rows per interview: 42 GB of sort files in a national full refresh. #}
+{% macro school_counts(relation, columns) -%}
+    select
+        cohort, cycle, lep_area, la_code, school_urn, {{ columns | join(', ') }},
+        count(*) as students
+    from {{ relation }}
+    group by cohort, cycle, lep_area, la_code, school_urn, {{ columns | join(', ') }}
 {%- endmacro %}

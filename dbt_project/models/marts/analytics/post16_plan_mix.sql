@@ -6,13 +6,18 @@ with interviews as (
     {{ only_changed_cycles('interviews') }}
 ),
 
+by_school as (
+    {{ school_counts('interviews', ['post16_plan']) }}
+),
+
 by_area as (
-    {{ expand_area_levels('interviews') }}
+    {{ expand_area_levels('by_school') }}
 ),
 
 {{ shares_within_groups(
     'by_area', ['cohort', 'area_level', 'area_code', 'cycle'],
-    'post16_plan', ref('dim_post16_plan'), 'post16_plan', 'students_interviewed') }}
+    'post16_plan', ref('dim_post16_plan'), 'post16_plan', 'students_interviewed',
+    weight='students') }}
 
 select
     cohort,

@@ -7,8 +7,12 @@ with interviews as (
     {{ only_changed_cycles('interviews') }}
 ),
 
+by_school as (
+    {{ school_counts('interviews', ['gender', 'preferred_sector']) }}
+),
+
 by_area as (
-    {{ expand_area_levels('interviews') }}
+    {{ expand_area_levels('by_school') }}
 ),
 
 by_gender as (
@@ -21,7 +25,7 @@ by_gender as (
 
 {{ shares_within_groups(
     'by_gender', ['cohort', 'area_level', 'area_code', 'cycle', 'gender_group'],
-    'preferred_sector', ref('dim_sector'), 'sector', 'students_in_group') }}
+    'preferred_sector', ref('dim_sector'), 'sector', 'students_in_group', weight='students') }}
 
 select
     cohort,
