@@ -35,6 +35,7 @@ format:
 
 benchmark: setup
 	.venv/bin/python benchmarks/ingest_benchmark.py
+	.venv/bin/python benchmarks/roster_probe_benchmark.py
 	.venv/bin/python benchmarks/warehouse_benchmark.py
 
 # Not in CI: hours and tens of GB; resumable (.state/national), see the script's docstring.

@@ -30,6 +30,7 @@ PILOT_SCHOOLS_PER_LA = {
     "805": 2, "806": 3, "807": 2, "808": 3, "841": 2,
 }  # fmt: skip
 SCHOOLS_PER_ADVISER = 4
+SCHOOLS_HEADER = ["urn", "school_name", "la_code", "year11_pupils"]
 
 
 def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
@@ -127,7 +128,7 @@ def _write_schools(writer: ExtractWriter, landing: GeneratedLanding) -> None:
     rolls = year11_rolls(len(landing.schools), random.Random(landing.cohort))
     writer.csv(
         f"cohort={landing.cohort}/schools.csv",
-        ["urn", "school_name", "la_code", "year11_pupils"],
+        SCHOOLS_HEADER,
         [[s.urn, s.name, s.la_code, roll] for s, roll in zip(landing.schools, rolls, strict=True)],
     )
 

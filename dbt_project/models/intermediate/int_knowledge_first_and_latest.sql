@@ -1,4 +1,4 @@
-{{ per_cohort_incremental(post_hook='analyze {{ this }}') }}
+{{ per_cohort_incremental() }}
 -- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
 {# Each student's score in each area at the cohort's first and latest cycle, for the students
    assessed in that area at both: the matched population of knowledge improvement (contract

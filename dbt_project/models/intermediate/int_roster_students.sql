@@ -2,7 +2,6 @@
     per_cycle_incremental(
         on_schema_change='append_new_columns',
         indexes=[{'columns': ['cohort', 'cycle']}],
-        post_hook='analyze {{ this }}',
     )
 }}
 -- depends_on: {{ ref('cycles') }}

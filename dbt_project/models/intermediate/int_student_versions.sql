@@ -1,4 +1,4 @@
-{{ config(materialized='table', post_hook='analyze {{ this }}') }}
+{{ config(materialized='table') }}
 {# The roster history as a slowly changing dimension: consecutive cycles with the same school,
    gender, year group, SEN status and disadvantage are one version, valid from its first cycle
    to its last (valid_to_cycle is null on the current version). #}

@@ -1,17 +1,27 @@
 {# One row per student interviewed per cycle, with the roster's needs and the headline facts:
    the wide, pseudonymous table analysts slice in Superset (by SEN, disadvantage, school...).
-   Rebuilt per changed cycle and the cycle after it (its knowledge change reads the one before). #}
+   Rebuilt per changed cycle and the cycle after it (its knowledge change reads the one
+   before), reading only those cycles and the ones before them. #}
 {{ per_cycle_incremental(on_schema_change='append_new_columns') }}
 -- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
-with interventions as (
+with attended as (
+    select * from {{ ref('fct_intervention_attendance') }} as attended
+    {{ only_changed_cycles('attended', offsets=[0, 1]) }}
+),
+
+interventions as (
     select
         cohort,
         cycle,
         student_key,
         count(*) as interventions_attended
-    from {{ ref('fct_intervention_attendance') }}
-    {{ only_changed_cohorts() }}
+    from attended
     group by cohort, cycle, student_key
+),
+
+nearby_interviews as (
+    select * from {{ ref('fct_interview') }} as interviews
+    {{ only_changed_cycles('interviews', offsets=[-1, 0, 1]) }}
 ),
 
 knowledge as (
@@ -20,8 +30,7 @@ knowledge as (
         cycle,
         student_key,
         knowledge_score_total::numeric / nullif(knowledge_areas_assessed, 0) as mean_knowledge
-    from {{ ref('fct_interview') }}
-    {{ only_changed_cohorts() }}
+    from nearby_interviews
 )
 
 select
@@ -63,4 +72,4 @@ left join interventions
     on interview.cohort = interventions.cohort
     and interview.cycle = interventions.cycle
     and interview.student_key = interventions.student_key
-{{ only_changed_cycles('interview', and_next=true) }}
+{{ only_changed_cycles('interview', offsets=[0, 1]) }}

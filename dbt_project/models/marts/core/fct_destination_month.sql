@@ -1,4 +1,4 @@
-{{ config(materialized='table', post_hook='analyze {{ this }}') }}
+{{ config(materialized='table') }}
 {# One row per tracked student and month of the destination window (contract section 8): the
    students on the cohort's cycle 7 roster, placed at that roster's school, from the September
    after Year 11 to the following March. A month no local authority reported is not_known. #}
