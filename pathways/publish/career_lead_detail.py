@@ -15,22 +15,25 @@ DETAIL_SQL = Path(__file__).with_name("career_lead_detail.sql")
 # The detail is built per changed cohort, each row stamped with its build's time: a cohort built
 # since it was delivered (or gone since) is delivered again, the others stay as they are.
 REDELIVER_CHANGED_COHORTS = """
-create temporary table changed_cohort on commit drop as
-select coalesce(built.cohort, given.cohort) as cohort
-from (
-    select cohort, max(built_at) as built_at
-    from restricted.career_lead_students group by cohort
-) as built
-full join (
-    select cohort, max(built_at) as built_at
-    from restricted.career_lead_students_delivered group by cohort
-) as given on built.cohort = given.cohort
-where built.built_at is distinct from given.built_at;
-delete from restricted.career_lead_students_delivered
-where cohort in (select cohort from pg_temp.changed_cohort);
+with changed as (
+    select coalesce(built.cohort, given.cohort) as cohort
+    from (
+        select cohort, max(built_at) as built_at
+        from restricted.career_lead_students group by cohort
+    ) as built
+    full join (
+        select cohort, max(built_at) as built_at
+        from restricted.career_lead_students_delivered group by cohort
+    ) as given on built.cohort = given.cohort
+    where built.built_at is distinct from given.built_at
+),
+withdrawn as (
+    delete from restricted.career_lead_students_delivered
+    where cohort in (select changed.cohort from changed)
+)
 insert into restricted.career_lead_students_delivered
 select * from restricted.career_lead_students
-where cohort in (select cohort from pg_temp.changed_cohort);
+where cohort in (select changed.cohort from changed)
 """
 
 
