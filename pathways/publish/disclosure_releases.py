@@ -56,23 +56,31 @@ def _fingerprints(release: Release) -> dict[tuple, frozenset]:
     return {part: frozenset(found) for part, found in rows.items()}
 
 
-def _tagged(releases: list[Release]) -> dict[str, list[dict]]:
+def _tagged(releases: list[Release], skip: frozenset = frozenset()) -> dict[str, list[dict]]:
     """Every release's rows in one set, each row's cohort tagged with its release's place, so
     that the same figure of two releases is two counts. A part (a cycle, ...) that the next
     release shows exactly as it was adds nothing a reader did not have: only its latest copy
-    is kept (most releases change one cycle of seven)."""
+    is kept (most releases change one cycle of seven). The parts in `skip` are left out
+    altogether (each part is a system of its own: group_by_component)."""
     fingerprints = [_fingerprints(release) for release in releases]
     rows: dict[str, list[dict]] = {view: [] for view in VIEWS}
     for tag, release in enumerate(releases):
         later = fingerprints[tag + 1] if tag + 1 < len(releases) else {}
+        kept = _changed_before(fingerprints[tag], later, skip)
         for view in VIEWS:
             rows[view] += [
                 {**row, "cohort": (row["cohort"], tag)}
                 for row in release.published.get(view, [])
-                if later.get((row["cohort"], _part(view, row)))
-                != fingerprints[tag].get((row["cohort"], _part(view, row)))
+                if (row["cohort"], _part(view, row)) in kept
             ]
     return rows
+
+
+def _changed_before(parts: dict, later: dict, skip: frozenset) -> set:
+    """The parts not in skip that the later release does not show as they were. Compared once
+    a part, not once a row: a part's fingerprint holds all its rows, and a comparison per row
+    was quadratic (minutes for cohorts of 60,000 students)."""
+    return {part for part, rows in parts.items() if part not in skip and later.get(part) != rows}
 
 
 def _untagged(key: tuple) -> tuple:
@@ -80,16 +88,17 @@ def _untagged(key: tuple) -> tuple:
     return (cohort, *rest)
 
 
-def _merged(releases: list[Release], rates) -> dict[tuple, System]:
+def _merged(releases: list[Release], rates, skip: frozenset = frozenset()) -> dict[tuple, System]:
     """One system per cohort and part (a cycle, the improvement, the destinations), holding
-    that part of every release."""
+    that part of every release; none for the parts in `skip`."""
     tagged_rates = {
         ((cohort, tag), *rest): rate
         for tag, release in enumerate(releases)
         for (cohort, *rest), rate in (release.rates or rates or {}).items()
     }  # each release judged with the rates it was computed from
     merged: dict[tuple, System] = defaultdict(System)
-    for ((cohort, _), part), system in group_by_component(_tagged(releases), tagged_rates).items():
+    tagged = _tagged(releases, skip)
+    for ((cohort, _), part), system in group_by_component(tagged, tagged_rates).items():
         whole = merged[(cohort, part)]
         for key in system.index:
             whole.variable(key)
@@ -213,9 +222,7 @@ def attack_releases(
     started = time.monotonic()
     rng = random.Random(seed)
     recovered, checked, programs = {}, 0, 0
-    for part, system in _merged(releases, rates).items():
-        if part in skip:
-            continue
+    for system in _merged(releases, rates, skip).values():  # none built for `skip`
         truth = _truth(system, releases)
         pairs = _pairs(system)
         attacks = [system] if not pairs else [
