@@ -116,7 +116,9 @@ def test_a_run_that_lost_its_lease_publishes_nothing(built):
     is refused in its publishing transaction, and `status` flags the lease its holder lost."""
     before = current_publication(built)
     with run_lease.held(built) as holder, psycopg.connect(built, autocommit=True) as admin:
-        admin.execute("select pg_terminate_backend(keeper_pid) from control.run_lease")
+        # Waits (up to 10 s) for the keeper to be gone: the signal alone returns at once, and on
+        # a loaded machine the lease could still look held when it is checked.
+        admin.execute("select pg_terminate_backend(keeper_pid, 10000) from control.run_lease")
         assert run_lease.abandoned(admin) == holder
         assert "outlived its holder" in " ".join(status.collect(built).problems)
         with pytest.raises(run_lease.LeaseLost, match="lost its lease"):  # nobody took it
