@@ -24,7 +24,7 @@ from ingestion.readers import (
     normalise_header,
     read_batches,
 )  # fmt: skip
-from ingestion.spool import Spool, copy_sql, csv_bytes
+from ingestion.spool import Spool, copy_sql, copying, csv_bytes
 
 NUL = "\x00"
 
@@ -213,7 +213,7 @@ def _copy_rows(cursor, extract, landed, context, file_id, result, progress, fast
     spools = _Spools.for_file(file_id, reading.bound)
     spools.warnings.add_findings(header_line, reading.extra_columns)
     result.warnings += len(reading.extra_columns)
-    with cursor.copy(copy_sql(extract.raw_table, extract.raw_columns)) as copy:
+    with copying(cursor, copy_sql(extract.raw_table, extract.raw_columns)) as copy:
         for lines, rows in batches:
             copy.write(_checked_batch(lines, rows, reading, spools, result))
             if progress:

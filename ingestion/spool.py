@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pyarrow as pa
 import pyarrow.csv as arrow_csv
@@ -38,7 +40,7 @@ class Spool:
         self.flush()
         if self.file.tell():
             self.file.seek(0)
-            with cursor.copy(copy_sql(table, columns, options)) as copy:
+            with copying(cursor, copy_sql(table, columns, options)) as copy:
                 while chunk := self.file.read(1 << 20):
                     copy.write(chunk)
         self.file.close()
@@ -53,3 +55,27 @@ def csv_bytes(table: pa.Table) -> bytes:
 
 def copy_sql(table: str, columns: tuple[str, ...], options: str = "") -> str:
     return f"copy {table} ({', '.join(columns)}) from stdin (format csv{options})"
+
+
+class _Abandoned(Exception):
+    """What the server is told when a COPY is given up: nothing about the rows."""
+
+    def __str__(self) -> str:
+        return "the loader abandoned this COPY; its reason is in the loader's report"
+
+
+@contextmanager
+def copying(cursor, sql: str) -> Iterator:
+    """cursor.copy(sql), except that an error raised while writing is not sent to the server:
+    psycopg ends an abandoned COPY with the error's text, and the server writes that to its log,
+    where a parser's message quoting a row (a UPN, a name) would outlive the load."""
+    reason = None
+    try:
+        with cursor.copy(sql) as copy:
+            try:
+                yield copy
+            except Exception as error:
+                reason = error
+                raise _Abandoned from None
+    except _Abandoned:
+        raise reason from reason.__cause__  # as it was raised, without the _Abandoned

@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import psycopg
 import pytest
 from conftest import TEST_KEY
 from ingest_helpers import count, ingest, quarantined, rejects
@@ -167,6 +168,38 @@ def test_nul_bytes_reject_their_rows_only(tmp_path, conn, key):
     ]  # fmt: skip
     assert all("\x00" not in value for *_, value, _ in nul_rejects)
     assert count(conn, "raw.roster") == 3
+
+
+def _server_log(conn) -> Path:
+    """The PostgreSQL server's own log, where pg_ctlcluster writes it."""
+    version = int(conn.execute("show server_version_num").fetchone()[0]) // 10000
+    log = Path(f"/var/log/postgresql/postgresql-{version}-main.log")
+    assert log.is_file(), f"the server log is not at {log}: the check below would see nothing"
+    return log
+
+
+def test_a_row_the_fast_reader_gives_up_on_never_reaches_the_servers_log(tmp_path, conn, key):
+    """A ragged row makes the fast reader give up inside its COPY; the reason the COPY was
+    abandoned is sent to the server, which logs it: it must not quote the row."""
+    log = _server_log(conn)
+    written_before = log.stat().st_size
+    landing = landing_with_roster(tmp_path)
+    more = landing.roster([roster_row(3)], urn="108003")
+    more.write_text(more.read_text() + f"{upn(4)},Ada,Quillfeather,2010-01-15,F,10,N,Y,90,9\n")
+    ingest(conn, landing, key)
+    ragged = [(line, reason) for path, line, _, _, reason in rejects(conn)
+              if path.endswith("roster_108003.csv")]  # fmt: skip
+    assert ragged == [(3, "row has 10 values but the header has 9 columns")]
+    with (
+        psycopg.connect(conn.info.dsn) as other,  # control: this log receives our errors
+        pytest.raises(psycopg.errors.InvalidTextRepresentation),
+    ):
+        other.execute("select 'control-Ptolemy'::integer")
+    with log.open("rb") as handle:
+        handle.seek(written_before)
+        written = handle.read()
+    assert b"control-Ptolemy" in written
+    assert b"Quillfeather" not in written and upn(4).encode() not in written
 
 
 def test_a_nul_byte_in_the_header_quarantines_the_file(tmp_path, conn, key):
