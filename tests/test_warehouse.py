@@ -117,6 +117,44 @@ def test_dbt_docs_generate(built, tmp_path):
     assert (tmp_path / "target" / "catalog.json").stat().st_size > 10_000
 
 
+FACT = "marts.fct_knowledge_score"
+FIRST_STUDENT = f"select cohort, cycle, student_key from {FACT} order by 1, 2, 3 limit 1"
+PLANT_DUPLICATE = (
+    f"insert into {FACT} select * from {FACT} order by cohort, cycle, student_key limit 1"
+)
+
+
+def test_the_large_facts_tests_read_what_was_built_since_the_published_verification(
+    built, tmp_path
+):
+    """dbt's tests of the knowledge scores read the rows built since the last published
+    verification (macros/tested_since_published.sql), not the whole table each run: a duplicate
+    among those rows fails the test (control); one among the rows the gate has already passed
+    is not read again (the scope is real)."""
+    conn, url = built
+    target = tmp_path / "target"
+    test = ("test", "--select", "fct_knowledge_score,test_name:unique_combination_of_columns")
+    dbt.run_dbt(url, *test, target_path=target)
+    rebuilt = f"where (cohort, cycle, student_key) = ({FIRST_STUDENT})"
+    (built_at,) = conn.execute(f"select max(built_at) from {FACT} {rebuilt}").fetchone()
+    try:
+        conn.execute(PLANT_DUPLICATE)  # as old as the row it copies: before the verification
+        conn.commit()
+        dbt.run_dbt(url, *test, target_path=target)
+        conn.execute(f"update {FACT} set built_at = clock_timestamp() {rebuilt}")
+        conn.commit()
+        with pytest.raises(dbt.DbtFailed, match="unique_combination_of_columns_fct_knowledge"):
+            dbt.run_dbt(url, *test, target_path=target)
+    finally:
+        conn.rollback()
+        conn.execute(
+            f"delete from {FACT} where ctid in (select max(ctid) from {FACT}"
+            " group by cohort, cycle, student_key, knowledge_area having count(*) > 1)"
+        )
+        conn.execute(f"update {FACT} set built_at = %s {rebuilt}", (built_at,))
+        conn.commit()
+
+
 def _rewrite(path: Path, change) -> tuple[dict, dict]:
     with open(path, newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
