@@ -155,6 +155,7 @@ def main() -> None:
     parser.add_argument("--shard-schools", type=int, default=SHARD_SCHOOLS)
     parser.add_argument("--fresh", action="store_true", help="drop the state and the database")
     args = parser.parse_args()
+    args.state = args.state.resolve()  # dbt runs in dbt_project/, not here
     os.environ["PATHWAYS_PSEUDONYM_KEY"] = KEY.decode()  # the children load with the same key
     os.environ[dbt.DBT_TARGET_VARIABLE] = str(args.state / "target")  # run_results per step
     url = f"{SERVER}/{args.database}"
