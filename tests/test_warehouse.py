@@ -155,6 +155,36 @@ def test_the_large_facts_tests_read_what_was_built_since_the_published_verificat
         conn.commit()
 
 
+def test_the_raw_interviews_tests_read_the_cycles_loaded_since_the_published_verification(
+    built, tmp_path
+):
+    """The same for the views over raw interviews: a score out of range in a cycle the gate
+    already passed is not read again; once a file of that cycle is loaded again (its load time
+    moved past the verification), it is (control)."""
+    conn, url = built
+    test = ("test", "--select", "stg_raw__interviews,test_name:accepted_values",
+            "--target-path", str(tmp_path / "target"))  # fmt: skip
+    line = "file_id = (select min(file_id) from raw.interview) and line_number = 2"
+    (score, file_id) = conn.execute(f"select k_t_levels, file_id from raw.interview where {line}"
+                                    ).fetchone()  # fmt: skip
+    loaded = "select loaded_at from raw.file_load where file_id = %s"
+    (loaded_at,) = conn.execute(loaded, (file_id,)).fetchone()
+    try:
+        conn.execute(f"update raw.interview set k_t_levels = 9 where {line}")
+        conn.commit()
+        dbt.run_dbt(url, *test)
+        conn.execute("update raw.file_load set loaded_at = now() where file_id = %s", (file_id,))
+        conn.commit()
+        with pytest.raises(dbt.DbtFailed, match="accepted_values_stg_raw__interviews_k_t_levels"):
+            dbt.run_dbt(url, *test)
+    finally:
+        conn.rollback()
+        conn.execute(f"update raw.interview set k_t_levels = %s where {line}", (score,))
+        conn.execute("update raw.file_load set loaded_at = %s where file_id = %s",
+                     (loaded_at, file_id))  # fmt: skip
+        conn.commit()
+
+
 def _rewrite(path: Path, change) -> tuple[dict, dict]:
     with open(path, newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))

@@ -1,24 +1,46 @@
-{# A data test of a large incremental fact checks the rows built since the last published
-   verification, not the whole table again: the rows before it were tested when they were built
-   and passed the gate, and delete+insert rebuilds whole (cohort, cycle) slices, so a slice's
-   key is unique if its rebuilt rows are. A run whose tests failed publishes nothing, so the
-   next run tests its rows again; a full refresh rebuilds, and so tests, every row.
-   A test opts in with `config: {where: __built_since_published__}`; this replaces dbt's own
-   get_where_subquery, which passes any other `where` through as written. #}
+{# A data test of a large table can read only what changed since the last published
+   verification, instead of the whole table on every run. It opts in with
+   `config: {where: <placeholder>}`:
+   - __built_since_published__: an incremental fact's rows built since then. The rows before
+     were tested when they were built and passed the gate; delete+insert rebuilds whole
+     (cohort, cycle) slices, so a slice's key is unique if its rebuilt rows are.
+   - __cycles_loaded_since_published__: a view over raw interviews, the (cohort, cycle) slices
+     with a file loaded or superseded since then (the quals name the columns the winning
+     interview is ranked within, so PostgreSQL ranks those slices only).
+   A run whose tests failed publishes nothing, so the next run tests its rows again. A full
+   refresh tests everything: it is what a release that changes the rules or the code lists runs.
+   This replaces dbt's own get_where_subquery, which passes any other `where` through. #}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
-    {%- if where -%}
-        {%- set where = where | replace('__built_since_published__', built_since_published()) -%}
-        {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') as dbt_subquery') -%}
-    {%- else -%}
+    {%- if not where -%}
         {%- do return(relation) -%}
     {%- endif -%}
+    {%- set built = 'true' if flags.FULL_REFRESH else built_since_published() -%}
+    {%- set loaded = 'true' if flags.FULL_REFRESH else cycles_loaded_since_published() -%}
+    {%- set where = where
+        | replace('__built_since_published__', built)
+        | replace('__cycles_loaded_since_published__', loaded) -%}
+    {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') as dbt_subquery') -%}
 {%- endmacro %}
 
-{% macro built_since_published() -%}
-    built_at > (
+{% macro published_data_as_of() -%}
+    (
         select coalesce(max(data_as_of), '-infinity'::timestamptz)
         from {{ source('quality', 'gate_decision') }}
         where published
     )
+{%- endmacro %}
+
+{% macro built_since_published() -%}
+    built_at > {{ published_data_as_of() }}
+{%- endmacro %}
+
+{% macro cycles_loaded_since_published() -%}
+    {%- set loaded -%}
+        select cohort, cycle from {{ source('raw', 'file_load') }}
+        where greatest(loaded_at, superseded_at) > {{ published_data_as_of() }}
+    {%- endset -%}
+    cohort = any(array(select cohort from ({{ loaded }}) as loaded))
+    and cycle = any(array(select cycle from ({{ loaded }}) as loaded))
+    and (cohort, cycle) in ({{ loaded }})
 {%- endmacro %}
