@@ -175,15 +175,20 @@ def _out_of_scope(slug: str) -> dict[str, set[str]]:
     return out
 
 
+# Each level of area is chosen by one reader at least, each view costing the suite seconds: the
+# admin narrows from the LEP area to a school (the drill-down's cascade), the partner chooses an
+# authority.
+STEPS_BY_READER = {"admin": ("LEP area", "School"), "partner": ("Local authority",)}
+
 # Filters a dashboard applies before anyone chooses one: the drill-down opens on the first school.
 APPLIED_ON_OPENING = {"school-drill-down": ("School",)}
 
 
 @pytest.mark.parametrize("reader", ["admin", "partner"])
 def test_area_filters_chosen_in_the_filter_bar_reach_every_chart_in_their_scope(superset, reader):
-    """Issue 29: every dashboard the reader sees, in headless Chromium, with the LEP area, the
-    authority and the school chosen one after another in the filter bar and applied with its
-    button: no chart shows an error; every chart in a filter's scope has it applied (Superset
+    """Issue 29: every dashboard the reader sees, in headless Chromium, with areas chosen one
+    after another in the filter bar (STEPS_BY_READER) and applied with its button: no chart
+    shows an error; every chart in a filter's scope has it applied (Superset
     counts it on the chart's header; a chart whose dataset lacks the column does not), and
     shows nothing the filter excludes."""
     assert shutil.which("chromium") and shutil.which("chromedriver"), "run make setup"
@@ -193,7 +198,7 @@ def test_area_filters_chosen_in_the_filter_bar_reach_every_chart_in_their_scope(
     else:
         login_as, password = superset_local.PARTNER_USER, superset_local.partner_password(home)
         slugs = PARTNER_SLUGS
-    steps = [(name, value) for name, value, *_ in AREA_FILTERS]
+    steps = [(name, value) for name, value, *_ in AREA_FILTERS if name in STEPS_BY_READER[reader]]
     filters = {slug: steps for slug in slugs - {"data-quality"}}
     reports = check_dashboards(BASE, login_as, password, sorted(slugs), ARTEFACTS / reader,
                                filters=filters)  # fmt: skip
