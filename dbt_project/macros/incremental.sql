@@ -44,29 +44,34 @@
     {% if is_incremental() -%}
     {#- Offsets: cycles near the changed ones. A model whose row reads the cycle before is
         rebuilt for the changed cycles and the next (0, 1), and reads them and the one before. -#}
-    {%- set cohorts, cycles, pairs = [], [], [] -%}
+    {%- set near = [] -%}
     {%- for cohort, cycle in changed_cycles() -%}
         {%- for offset in offsets -%}
-            {%- set pair = '(' ~ cohort ~ ', ' ~ (cycle + offset) ~ ')' -%}
-            {%- if pair not in pairs -%}
-                {%- do pairs.append(pair) -%}
-            {%- endif -%}
-            {%- if cohort not in cohorts -%}
-                {%- do cohorts.append(cohort) -%}
-            {%- endif -%}
-            {%- if (cycle + offset) not in cycles -%}
-                {%- do cycles.append(cycle + offset) -%}
-            {%- endif -%}
+            {%- do near.append([cohort, cycle + offset]) -%}
         {%- endfor -%}
+    {%- endfor %}
+    where {{ in_cycles(near, relation) }}
+    {%- endif %}
+{%- endmacro %}
+
+
+{# The rows of these [cohort, cycle] pairs (none: no row), as constants: the cohorts and the
+   cycles as lists an index scan takes, then the pairs themselves. #}
+{% macro in_cycles(pairs, relation=none) -%}
+    {%- set prefix = relation ~ '.' if relation else '' -%}
+    {%- set cohorts, cycles, rows = [], [], [] -%}
+    {%- for cohort, cycle in pairs -%}
+        {%- do cohorts.append(cohort) if cohort not in cohorts -%}
+        {%- do cycles.append(cycle) if cycle not in cycles -%}
+        {%- do rows.append('(' ~ cohort ~ ', ' ~ cycle ~ ')') -%}
     {%- endfor -%}
-    {%- if pairs %}
-    where {{ relation }}.cohort in ({{ cohorts | join(', ') }})
-        and {{ relation }}.cycle in ({{ cycles | join(', ') }})
-        and ({{ relation }}.cohort, {{ relation }}.cycle) in ({{ pairs | join(', ') }})
-    {%- else %}
-    where false
-    {%- endif %}
-    {%- endif %}
+    {%- if rows -%}
+        {{ prefix }}cohort in ({{ cohorts | join(', ') }})
+        and {{ prefix }}cycle in ({{ cycles | join(', ') }})
+        and ({{ prefix }}cohort, {{ prefix }}cycle) in ({{ rows | unique | join(', ') }})
+    {%- else -%}
+        false
+    {%- endif -%}
 {%- endmacro %}
 
 

@@ -5,10 +5,11 @@
      were tested when they were built and passed the gate; delete+insert rebuilds whole
      (cohort, cycle) slices, so a slice's key is unique if its rebuilt rows are.
    - __cycles_loaded_since_published__: a view over raw interviews, the (cohort, cycle) slices
-     with a file loaded or superseded since then (the quals name the columns the winning
-     interview is ranked within, so PostgreSQL ranks those slices only).
+     with a file loaded or superseded since then, read when the test runs and written in as
+     constants (they name the columns the winning interview is ranked within, so PostgreSQL
+     reads those slices through raw.interview's (cohort, cycle) index and ranks them only).
    A run whose tests failed publishes nothing, so the next run tests its rows again. A full
-   refresh tests everything: it is what a release that changes the rules or the code lists runs.
+   refresh tests everything (run it after upgrading to a release that changes the rules).
    This replaces dbt's own get_where_subquery, which passes any other `where` through. #}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
@@ -37,10 +38,15 @@
 
 {% macro cycles_loaded_since_published() -%}
     {%- set loaded -%}
-        select cohort, cycle from {{ source('raw', 'file_load') }}
+        select distinct cohort, cycle from {{ source('raw', 'file_load') }}
         where greatest(loaded_at, superseded_at) > {{ published_data_as_of() }}
+            and cycle is not null
     {%- endset -%}
-    cohort = any(array(select cohort from ({{ loaded }}) as loaded))
-    and cycle = any(array(select cycle from ({{ loaded }}) as loaded))
-    and (cohort, cycle) in ({{ loaded }})
+    {%- set pairs = [] -%}
+    {%- if execute -%}
+        {%- for row in run_query(loaded).rows -%}
+            {%- do pairs.append([row[0] | int, row[1] | int]) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(in_cycles(pairs)) }}
 {%- endmacro %}
