@@ -70,7 +70,8 @@
         and {{ prefix }}cycle in ({{ cycles | join(', ') }})
         and ({{ prefix }}cohort, {{ prefix }}cycle) in ({{ rows | unique | join(', ') }})
     {%- else -%}
-        false
+        {#- none changed (or dbt is only parsing): no row, said of the same columns #}
+        ({{ prefix }}cohort, {{ prefix }}cycle) in (select null::integer, null::integer where false)
     {%- endif -%}
 {%- endmacro %}
 
