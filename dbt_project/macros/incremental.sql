@@ -22,6 +22,11 @@
     )
     order by 1, 2
     {%- endset -%}
+    {{ return(cycle_pairs(query)) }}
+{%- endmacro %}
+
+{# The [cohort, cycle] pairs a query returns, read when dbt executes (none while it parses). #}
+{% macro cycle_pairs(query) -%}
     {%- set pairs = [] -%}
     {%- if execute -%}
         {%- for row in run_query(query).rows -%}
@@ -59,15 +64,13 @@
    cycles as lists an index scan takes, then the pairs themselves. #}
 {% macro in_cycles(pairs, relation=none) -%}
     {%- set prefix = relation ~ '.' if relation else '' -%}
-    {%- set cohorts, cycles, rows = [], [], [] -%}
+    {%- set rows = [] -%}
     {%- for cohort, cycle in pairs -%}
-        {%- do cohorts.append(cohort) if cohort not in cohorts -%}
-        {%- do cycles.append(cycle) if cycle not in cycles -%}
         {%- do rows.append('(' ~ cohort ~ ', ' ~ cycle ~ ')') -%}
     {%- endfor -%}
     {%- if rows -%}
-        {{ prefix }}cohort in ({{ cohorts | join(', ') }})
-        and {{ prefix }}cycle in ({{ cycles | join(', ') }})
+        {{ prefix }}cohort in ({{ pairs | map(attribute=0) | unique | join(', ') }})
+        and {{ prefix }}cycle in ({{ pairs | map(attribute=1) | unique | join(', ') }})
         and ({{ prefix }}cohort, {{ prefix }}cycle) in ({{ rows | unique | join(', ') }})
     {%- else -%}
         {#- none changed (or dbt is only parsing): no row, said of the same columns #}
@@ -88,12 +91,7 @@
 {% macro only_changed_cohorts(relation=none) -%}
     {% if is_incremental() -%}
     {%- set column = relation ~ '.cohort' if relation else 'cohort' -%}
-    {%- set cohorts = [] -%}
-    {%- for cohort, cycle in changed_cycles() -%}
-        {%- if cohort not in cohorts -%}
-            {%- do cohorts.append(cohort) -%}
-        {%- endif -%}
-    {%- endfor -%}
+    {%- set cohorts = changed_cycles() | map(attribute=0) | unique | list -%}
     {%- if cohorts %}
     where {{ column }} in ({{ cohorts | join(', ') }})
     {%- else %}

@@ -42,11 +42,5 @@
         where greatest(loaded_at, superseded_at) > {{ published_data_as_of() }}
             and cycle is not null
     {%- endset -%}
-    {%- set pairs = [] -%}
-    {%- if execute -%}
-        {%- for row in run_query(loaded).rows -%}
-            {%- do pairs.append([row[0] | int, row[1] | int]) -%}
-        {%- endfor -%}
-    {%- endif -%}
-    {{ return(in_cycles(pairs)) }}
+    {{ return(in_cycles(cycle_pairs(loaded))) }}
 {%- endmacro %}
