@@ -90,14 +90,15 @@
    the cohort (first and latest cycle, a student's whole programme), the cohort is rebuilt. #}
 {% macro only_changed_cohorts(relation=none) -%}
     {% if is_incremental() -%}
-    {%- set column = relation ~ '.cohort' if relation else 'cohort' -%}
-    {%- set cohorts = changed_cycles() | map(attribute=0) | unique | list -%}
-    {%- if cohorts %}
-    where {{ column }} in ({{ cohorts | join(', ') }})
-    {%- else %}
-    where false
+    {%- set column = relation ~ '.cohort' if relation else 'cohort' %}
+    where {{ column }} in ({{ changed_cohorts_or_none() }})
     {%- endif %}
-    {%- endif %}
+{%- endmacro %}
+
+{# The cohorts with a changed cycle as a list of constants; none (or dbt only parsing): null,
+   which no cohort equals. #}
+{% macro changed_cohorts_or_none() -%}
+    {{ changed_cycles() | map(attribute=0) | unique | join(', ') or 'null' }}
 {%- endmacro %}
 
 

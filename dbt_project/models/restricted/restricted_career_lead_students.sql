@@ -1,26 +1,19 @@
-{{ per_cohort_incremental(alias='career_lead_students') }}
+{{
+    per_cycle_incremental(
+        alias='career_lead_students',
+        post_hook="{{ refresh_names_of_earlier_cycles() }}",
+    )
+}}
 -- depends_on: {{ ref('cycles') }}, {{ ref('stg_raw__file_loads') }}
 {# Each student's detail per cycle for their school's career lead: names and the action plan
    are personal data, so this table lives in `restricted`; career leads read it through
    career_lead.my_students, with row-level security keyed on their login's school. Rebuilt per
-   changed cohort (a later roster's name reaches the cohort's earlier cycles). #}
+   changed cycle and the cycle after it (its score changes read the one before). A student's
+   name is the one on the latest roster of the cohort, so a later roster's name reaches the
+   earlier cycles too: the post-hook updates those rows in place, only where the name changed. #}
 {% set areas = knowledge_area_columns() %}
-with current_loads as (
-    select * from {{ ref('stg_raw__file_loads') }}
-    where is_current
-),
-
-names as (
-    select distinct on (loads.cohort, identities.student_key)
-        loads.cohort,
-        identities.student_key,
-        identities.forename,
-        identities.surname
-    from {{ ref('stg_restricted__roster_identities') }} as identities
-    inner join current_loads as loads
-        on identities.source_file_id = loads.file_id
-    {{ only_changed_cohorts('loads') }}
-    order by loads.cohort asc, identities.student_key asc, loads.cycle desc
+with names as (
+    {{ latest_roster_names(changed_cohorts_or_none()) }}
 ),
 
 scores as (
@@ -33,7 +26,7 @@ scores as (
             {%- if not loop.last %},{% endif %}
         {% endfor %}
     from {{ ref('fct_knowledge_score') }}
-    {{ only_changed_cohorts() }}
+    {{ only_changed_cycles(offsets=[-1, 0, 1]) }}
     group by cohort, cycle, student_key
 ),
 
@@ -44,7 +37,7 @@ interventions as (
         student_key,
         string_agg(intervention, '; ' order by intervention) as attended
     from {{ ref('fct_intervention_attendance') }}
-    {{ only_changed_cohorts() }}
+    {{ only_changed_cycles(offsets=[0, 1]) }}
     group by cohort, cycle, student_key
 )
 
@@ -95,4 +88,4 @@ left join interventions
     on interview.cohort = interventions.cohort
     and interview.cycle = interventions.cycle
     and interview.student_key = interventions.student_key
-{{ only_changed_cohorts('roster') }}
+{{ only_changed_cycles('roster', offsets=[0, 1]) }}
