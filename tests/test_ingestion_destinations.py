@@ -230,6 +230,18 @@ def test_a_load_from_a_missing_landing_fails_with_the_commands_message(tmp_path,
         orchestration.pull_extracts(missing, tmp_path / "pulled", *((2024, 1) if narrowed else ()))
 
 
+def test_the_landing_fingerprint_reads_a_file_url_as_its_path(tmp_path):
+    """The landing watch was given `file:///landing` and looked in `file://file:///landing`:
+    nothing there, so every fingerprint was the same and no new extract was ever announced."""
+    from pathways.orchestrate import orchestration
+
+    landing = with_roster(tmp_path / "landing")
+    as_path = orchestration.landing_fingerprint(str(landing.root))
+    assert orchestration.landing_fingerprint(landing.root.as_uri()) == as_path
+    landing.destinations([destination_row(1)])
+    assert orchestration.landing_fingerprint(landing.root.as_uri()) != as_path
+
+
 @pytest.mark.parametrize(
     ("nccis", "activity", "group"),
     [

@@ -91,9 +91,7 @@ def _copy_keeping_time(source, target: Path) -> None:
 
 def landing_fingerprint(location: str) -> str:
     """Changes whenever a file is added, replaced or removed in the landing."""
-    from airflow.sdk import ObjectStoragePath
-
-    root = ObjectStoragePath(location if not _is_local(location) else f"file://{location}")
+    root = _landing_root(location)
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*"), key=str):
         if path.is_file():
