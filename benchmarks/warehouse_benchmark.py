@@ -47,9 +47,14 @@ def timed_run(url: str, target: Path, *args: str) -> tuple[float, dict[str, floa
     started = time.perf_counter()
     dbt.run_dbt(url, "run", *args, target_path=target)
     seconds = time.perf_counter() - started
+    return seconds, node_seconds(target)
+
+
+def node_seconds(target: Path) -> dict[str, float]:
+    """Each model's (and test's) seconds in the last dbt command, by name: a test's unique id
+    ends in a hash, so its name is the id's third part, as a model's is."""
     results = json.loads((target / "run_results.json").read_text())["results"]
-    per_model = {r["unique_id"].split(".")[-1]: r["execution_time"] for r in results}
-    return seconds, per_model
+    return {r["unique_id"].split(".")[2]: r["execution_time"] for r in results}
 
 
 def partner_reads(url: str, readers: int = 20, per_reader: int = 30) -> list[float]:
