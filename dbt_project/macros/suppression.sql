@@ -116,3 +116,51 @@ suppression as (
             then {{ percentage_band(numerator, total ~ '.n') }}
     end
 {%- endmacro %}
+
+{# A cohort with no cell left (every load of it withdrawn) has no rows for the incremental
+   build to replace its old ones with: they go here. #}
+{% macro drop_suppression_of_cohorts_gone() -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    where cohort not in (select distinct counts.cohort from {{ ref('disclosure_counts') }} as counts)
+    {%- else -%}
+    select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{# The cohorts of `cells` whose `columns` differ from this model's stored rows, either way
+   round (a cell new, changed or gone); none on a first build or a full refresh, which filter
+   nothing (where_incremental). #}
+{% macro cohorts_whose_cells_changed(cells, columns) -%}
+    {%- if is_incremental() -%}
+        {%- set stored = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+        {%- set missing = columns.split(', ') | reject('in', stored) | list -%}
+    {%- endif -%}
+    {%- if not is_incremental() -%}
+    select null::integer as cohort
+    {%- elif missing -%}
+    {#- A table of an earlier release, without the columns to compare: every cohort. #}
+    select distinct {{ cells }}.cohort from {{ cells }}
+    {%- else -%}
+    select new_or_changed.cohort
+    from (
+        select {{ columns }} from {{ cells }}
+        except
+        select {{ columns }} from {{ this }}
+    ) as new_or_changed
+    union
+    select changed_or_gone.cohort
+    from (
+        select {{ columns }} from {{ this }}
+        except
+        select {{ columns }} from {{ cells }}
+    ) as changed_or_gone
+    {%- endif -%}
+{%- endmacro %}
+
+{# `where condition` on an incremental run; nothing on a first build or a full refresh. #}
+{% macro where_incremental(condition) -%}
+    {%- if is_incremental() %}
+    where {{ condition }}
+    {%- endif %}
+{%- endmacro %}

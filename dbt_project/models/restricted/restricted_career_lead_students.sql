@@ -1,6 +1,7 @@
 {{
     per_cycle_incremental(
         alias='career_lead_students',
+        on_schema_change='append_new_columns',
         post_hook="{{ refresh_names_of_earlier_cycles() }}",
     )
 }}
