@@ -19,7 +19,7 @@ contract on what changed) and publication; one local authority's partner rows ar
 Each stage leaves a marker and its figures in the state folder, and the warehouse database is
 kept: run it again after a stop and it resumes at the stage it was in. Not in CI: it takes
 hours and tens of GB (the free-disk check comes first). A smaller tier (--students-per-cohort
-60000) runs the same stages in about 12 minutes on a quiet 2-core machine.
+60000) runs the same stages in about 14 minutes on a quiet 2-core machine.
 """
 
 from __future__ import annotations
