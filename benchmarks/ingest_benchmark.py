@@ -46,7 +46,7 @@ def peak_rss_mb() -> float:
 
 def child_ingest(landing: str, url: str) -> None:
     """Run in a child process so its peak RSS is its own."""
-    from ingestion.run import ingest_landing
+    from pathways.ingestion.run import ingest_landing
 
     with psycopg.connect(url) as conn:
         summary = ingest_landing(conn, Path(landing), KEY)

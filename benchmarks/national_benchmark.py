@@ -41,6 +41,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from ingest_benchmark import KEY, _child, raw_copy  # noqa: E402
+from pathways.quality import checks  # noqa: E402
 from warehouse_benchmark import (  # noqa: E402
     SERVER,
     gated,
@@ -54,7 +55,6 @@ from pathways.publish import career_lead_detail  # noqa: E402
 from pathways.synthetic import generate  # noqa: E402
 from pathways.synthetic.generate import SCHOOLS_HEADER  # noqa: E402
 from pathways.transform import dbt  # noqa: E402
-from quality import checks  # noqa: E402
 
 COHORTS = (2023, 2024)  # Year 11 and Year 10: 2024's cycle 7 is the cycle that lands
 STUDENTS_PER_SCHOOL = 150

@@ -28,12 +28,12 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from ingest_benchmark import KEY, SERVER, raw_copy  # noqa: E402
+from pathways.ingestion.codes import load_codes  # noqa: E402
+from pathways.ingestion.extracts import NOT_ON_CYCLE_ROSTER, all_extracts  # noqa: E402
+from pathways.ingestion.layout import discover  # noqa: E402
+from pathways.ingestion.loader import DeliveryOrder, LoadContext, load_file  # noqa: E402
+from pathways.ingestion.run import ingest_landing  # noqa: E402
 
-from ingestion.codes import load_codes  # noqa: E402
-from ingestion.extracts import NOT_ON_CYCLE_ROSTER, all_extracts  # noqa: E402
-from ingestion.layout import discover  # noqa: E402
-from ingestion.loader import DeliveryOrder, LoadContext, load_file  # noqa: E402
-from ingestion.run import ingest_landing  # noqa: E402
 from pathways import migrate, warehouse  # noqa: E402
 from pathways.synthetic import generate  # noqa: E402
 

@@ -31,11 +31,12 @@ import psycopg
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from pathways.quality import checks  # noqa: E402
+
 from pathways import pipeline, warehouse  # noqa: E402
 from pathways.publish import access, publish  # noqa: E402
 from pathways.synthetic import generate  # noqa: E402
 from pathways.transform import dbt  # noqa: E402
-from quality import checks  # noqa: E402
 
 SERVER = os.environ.get("PATHWAYS_BENCH_SERVER_URL", "postgresql://postgres@127.0.0.1:5432")
 FACTS = ("fct_interview", "fct_knowledge_score", "fct_intervention_attendance")

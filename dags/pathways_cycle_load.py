@@ -26,7 +26,7 @@ from pathways.orchestrate import orchestration
 from pathways.orchestrate.alerts import failure_notifiers
 from pathways.orchestrate.assets import LANDING
 from pathways.pipeline import dbt_variables
-from pathways.transform.dbt import DBT_PROJECT
+from pathways.transform.dbt import DBT_PROJECT, DEFAULT_TARGET
 
 DEFAULT_ARGS = {
     "owner": "pathways",
@@ -110,7 +110,7 @@ def pathways_cycle_load():
         group_id="dbt_build",
         project_config=ProjectConfig(
             dbt_project_path=DBT_PROJECT,
-            manifest_path=DBT_PROJECT / "target" / "manifest.json",
+            manifest_path=DEFAULT_TARGET / "manifest.json",
             dbt_vars=dbt_variables(),
         ),
         profile_config=ProfileConfig(

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as arrow
-
-from ingestion.rules import NULL, Field, Problem
+from pathways.ingestion.rules import NULL, Field, Problem
 
 # (column, value, reason or message)
 Finding = tuple[str | None, str | None, str]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from pathways.settings import SEEDS_DIR
+from pathways import resources
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,8 @@ class Codes:
 
 
 @cache
-def load_codes(seeds_dir: Path = SEEDS_DIR) -> Codes:
+def load_codes(seeds_dir: Path | None = None) -> Codes:
+    seeds_dir = seeds_dir or resources.dbt_project() / "seeds"
     las = _read_seed("local_authorities", seeds_dir)
     return Codes(
         sectors=_code_list("sector", "code", _read_seed("sectors", seeds_dir)),

@@ -13,11 +13,10 @@ from datetime import date
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as arrow
-
-from ingestion import rules
-from ingestion.batch import Batch, column_values
-from ingestion.codes import Codes
-from ingestion.rules import Field, Problem
+from pathways.ingestion import rules
+from pathways.ingestion.batch import Batch, column_values
+from pathways.ingestion.codes import Codes
+from pathways.ingestion.rules import Field, Problem
 
 
 def cycle_start(cohort: int, cycle: int, codes: Codes) -> date:

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-
-from ingestion.batch import Batch, Finding, check_column
-from ingestion.extracts import STAGED_COLUMNS
-from ingestion.readers import (
+from pathways.ingestion.batch import Batch, Finding, check_column
+from pathways.ingestion.extracts import STAGED_COLUMNS
+from pathways.ingestion.readers import (
     MAX_COLUMNS,
     Columns,
     IrregularFile,
@@ -24,7 +23,7 @@ from ingestion.readers import (
     normalise_header,
     read_batches,
 )  # fmt: skip
-from ingestion.spool import Spool, copy_sql, copying, csv_bytes
+from pathways.ingestion.spool import Spool, copy_sql, copying, csv_bytes
 
 NUL = "\x00"
 

@@ -14,10 +14,9 @@ from pathlib import Path
 
 import psycopg
 import pyarrow as pa
-
-from ingestion.file_rows import BadHeader, stream_rows
-from ingestion.layout import LandedFile, quarantined
-from ingestion.readers import UnreadableFile
+from pathways.ingestion.file_rows import BadHeader, stream_rows
+from pathways.ingestion.layout import LandedFile, quarantined
+from pathways.ingestion.readers import UnreadableFile
 
 DATA_TABLES = (
     "raw.school",

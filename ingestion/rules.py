@@ -14,10 +14,9 @@ from datetime import date
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as arrow
+from pathways.ingestion.codes import CodeList
 from stdnum import exceptions as stdnum_errors
 from stdnum.gb import upn as stdnum_upn
-
-from ingestion.codes import CodeList
 
 NULL = ""  # rows are COPYed as CSV, where an unquoted empty field is NULL
 

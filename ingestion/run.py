@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
-
-from ingestion.codes import load_codes
-from ingestion.extracts import all_extracts
-from ingestion.layout import LandedFile, discover
-from ingestion.loader import DATA_TABLES, DeliveryOrder, FileResult, LoadContext, load_file
-from ingestion.schema import check_pseudonym_key, require_tables
+from pathways.ingestion.codes import load_codes
+from pathways.ingestion.extracts import all_extracts
+from pathways.ingestion.layout import LandedFile, discover
+from pathways.ingestion.loader import DATA_TABLES, DeliveryOrder, FileResult, LoadContext, load_file
+from pathways.ingestion.schema import check_pseudonym_key, require_tables
 
 
 @dataclass

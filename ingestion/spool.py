@@ -10,8 +10,7 @@ from contextlib import contextmanager
 
 import pyarrow as pa
 import pyarrow.csv as arrow_csv
-
-from ingestion.batch import Finding
+from pathways.ingestion.batch import Finding
 
 
 class Spool:

@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from ingestion.schema import WrongPseudonymKey
 from pathways import pipeline
+from pathways.ingestion.schema import WrongPseudonymKey
 from pathways.run_lease import LeaseLost, RunInProgress
 from pathways.settings import ConfigurationError
 
@@ -195,6 +195,17 @@ def _docs(args) -> int:
     )  # fmt: skip
 
 
+def _parse(args) -> int:
+    """dbt's manifest, which the cycle-load DAG renders its dbt tasks from (Airflow never runs
+    dbt to parse a DAG): once per install, or after the dbt project changes."""
+    from pathways import settings
+    from pathways.transform import dbt
+
+    dbt.run_dbt(os.environ.get("WAREHOUSE_URL", settings.DEFAULT_WAREHOUSE_URL), "parse")
+    print(f"wrote {dbt.DEFAULT_TARGET / 'manifest.json'}")
+    return 0
+
+
 def _lease(args) -> int:
     """Who holds the run lease; with --release, end it (a holder that is gone for good)."""
     import psycopg
@@ -315,6 +326,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="end the lease (only when its holder is gone: see the README)",
     )
     lease.set_defaults(handler=_lease)
+
+    parse = commands.add_parser(
+        "parse", help="write the dbt manifest the cycle-load DAG is drawn from (once per install)"
+    )
+    parse.set_defaults(handler=_parse)
 
     docs = commands.add_parser("docs", help="build the dbt docs (lineage) and serve them")
     docs.add_argument("--port", type=int, default=8081)

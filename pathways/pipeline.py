@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingestion.run import IngestSummary, ingest_landing
 from pathways import migrate, run_lease, settings, warehouse
+from pathways.ingestion.run import IngestSummary, ingest_landing
 from pathways.publish import (
     access,
     built_from,
@@ -18,8 +18,8 @@ from pathways.publish import (
     partner_limits,
     publish,
 )
+from pathways.quality import checks
 from pathways.transform import dbt
-from quality import checks
 
 
 @dataclass

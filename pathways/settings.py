@@ -4,18 +4,37 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SEEDS_DIR = REPO_ROOT / "dbt_project" / "seeds"
-STATE_DIR = REPO_ROOT / ".state"
+
+def _checkout() -> Path | None:
+    """The repository this code runs from (an editable install), or None for an installed wheel."""
+    root = Path(__file__).resolve().parent.parent
+    return root if (root / "pyproject.toml").is_file() and (root / "scripts").is_dir() else None
+
+
+CHECKOUT = _checkout()
+# Where a run keeps its local state (the demo landing, dbt's target, Airflow's and Superset's
+# homes, the outbox): PATHWAYS_STATE_DIR, else .state in the checkout, else .state in the working
+# directory of an installed package (as dbt writes its target/ where it is run).
+WORKING_ROOT = CHECKOUT or Path.cwd()
+STATE_DIR = Path(os.environ.get("PATHWAYS_STATE_DIR") or WORKING_ROOT / ".state")
+
+
+def venv_bin(venv: str) -> Path:
+    """The bin folder of one of the checkout's venvs (.venv, .venv-dbt, .venv-superset); for an
+    installed package, the bin folder of the environment it runs in."""
+    return CHECKOUT / venv / "bin" if CHECKOUT else Path(sys.executable).parent
+
+
 DEFAULT_WAREHOUSE_URL = "postgresql://postgres@127.0.0.1:5432/pathways"
 
 
 def shown(path: Path) -> str:
-    """A path as people read it: relative to the checkout when it is inside it."""
+    """A path as people read it: relative to the checkout (or working folder) when inside it."""
     try:
-        return str(Path(path).resolve().relative_to(REPO_ROOT))
+        return str(Path(path).resolve().relative_to(WORKING_ROOT))
     except ValueError:
         return str(path)
 
@@ -75,7 +94,8 @@ class ConfigurationError(RuntimeError):
 def local_key_file() -> Path:
     """Where `make demo` keeps the checkout's own key (git-ignored): .secrets/pseudonym.key, or
     under PATHWAYS_SECRETS_DIR."""
-    return Path(os.environ.get("PATHWAYS_SECRETS_DIR", REPO_ROOT / ".secrets")) / "pseudonym.key"
+    secrets = os.environ.get("PATHWAYS_SECRETS_DIR") or WORKING_ROOT / ".secrets"
+    return Path(secrets) / "pseudonym.key"
 
 
 def pseudonym_key_source() -> tuple[str, str] | None:

@@ -19,9 +19,9 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from ingestion.schema import key_fingerprint
 from pathways import run_lease, settings, warehouse
 from pathways.deliver.outbox import STAGING_PREFIX
+from pathways.ingestion.schema import key_fingerprint
 from pathways.publish import access
 
 

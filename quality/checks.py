@@ -24,10 +24,10 @@ from pathlib import Path
 
 import psycopg
 
-from pathways import settings, warehouse
+from pathways import resources, settings, warehouse
 from pathways.transform import dbt
 
-QUALITY_DIR = settings.REPO_ROOT / "quality"
+QUALITY_DIR = resources.soda_contracts()
 CONTRACTS_DIR = QUALITY_DIR / "contracts"
 DATA_SOURCE_FILE = QUALITY_DIR / "datasource.yml"
 # The layers in the order data flows; each is a folder of contracts.

@@ -40,7 +40,7 @@ incomplete() { echo "setup: $1 is incomplete" >&2; rm -f "$1/.pathways-requireme
 # pip's output is filtered, so each venv proves its install really landed.
 if [[ " $VENVS " == *" pipeline "* ]]; then
   build_venv .venv requirements/pipeline.txt -e .
-  .venv/bin/python -c "import airflow, cosmos, dbt.cli.main, soda_core, psycopg, stdnum, openpyxl, pyarrow, sqlfluff, pre_commit, pathways, quality" \
+  .venv/bin/python -c "import airflow, cosmos, dbt.cli.main, soda_core, psycopg, stdnum, openpyxl, pyarrow, sqlfluff, pre_commit, pathways, pathways.quality, pathways.ingestion" \
     || incomplete .venv
 fi
 if [[ " $VENVS " == *" dbt "* ]]; then

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingestion.run import ingest_landing
+from pathways.ingestion.run import ingest_landing
 
 
 def ingest(conn, landing, key):

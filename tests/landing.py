@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from ingestion.codes import load_codes
+from pathways.ingestion.codes import load_codes
+
 from pathways.synthetic.model import ROSTER_HEADER, interview_header, make_upn
 
 COHORT = 2024

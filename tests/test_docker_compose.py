@@ -68,10 +68,18 @@ def test_every_variable_the_code_reads_is_provided():
         assert "AIRFLOW_CONN_PATHWAYS_WAREHOUSE" in provided
 
 
-def test_images_use_the_same_set_up_and_pins_as_a_checkout():
-    for dockerfile in ("docker/pathways.Dockerfile", "docker/superset.Dockerfile"):
-        text = (REPO / dockerfile).read_text()
-        assert "scripts/setup.sh" in text and "FROM python:3.11" in text, dockerfile
+def test_images_use_the_same_pins_as_a_checkout_and_the_pipeline_installs_the_wheel():
+    superset = (REPO / "docker/superset.Dockerfile").read_text()
+    assert "scripts/setup.sh" in superset and "FROM python:3.11" in superset
+    pipeline = (REPO / "docker/pathways.Dockerfile").read_text()
+    assert "FROM python:3.11" in pipeline
+    assert "pip install --no-cache-dir -r /tmp/requirements/pipeline.txt" in pipeline
+    assert "pip wheel" in pipeline and "--no-deps /wheels/*.whl" in pipeline
+    assert "setup.sh" not in pipeline and "pip install -e" not in pipeline  # no checkout
+    # The DAGs the services run are the installed package's, beside its parsed manifest.
+    environment = compose()["x-airflow-env"]
+    assert environment["AIRFLOW__CORE__DAGS_FOLDER"].endswith("site-packages/pathways/dags")
+    assert "RUN pathways parse" in pipeline and environment["PATHWAYS_STATE_DIR"] in pipeline
 
 
 def test_no_secret_is_written_into_the_compose_file():

@@ -244,7 +244,7 @@ def test_a_file_overwritten_while_it_is_read_is_never_loaded_torn(tmp_path, conn
         if relative == INTERVIEWS and path.read_text().count("\n") == 2:
             landing.interviews([interview_row(1), interview_row(2)])  # a new delivery lands
 
-    from ingestion.run import ingest_landing
+    from pathways.ingestion.run import ingest_landing
 
     ingest_landing(conn, landing.root, key, progress=overwrite_mid_read)
     assert quarantined(conn)[INTERVIEWS].startswith("the file changed while it was read")
@@ -282,7 +282,7 @@ def test_a_header_of_150000_columns_is_quarantined_quickly(tmp_path, conn, key):
 GUARDED_INGEST = """
 import json, sys
 import psycopg
-from ingestion.run import ingest_landing
+from pathways.ingestion.run import ingest_landing
 with psycopg.connect(sys.argv[1]) as conn:
     summary = ingest_landing(conn, sys.argv[2], sys.argv[3].encode())
     outcome = {f.relative_path: [f.outcome, f.reason, f.rows_loaded] for f in summary.files}

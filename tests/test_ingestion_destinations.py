@@ -261,7 +261,7 @@ def test_the_landing_fingerprint_reads_a_file_url_as_its_path(tmp_path):
 def test_nccis_codes_map_to_each_activity_and_group(tmp_path, conn, key, nccis, activity, group):
     """The project's copy of the NCCIS list maps a code of every activity (and so every group
     the metrics count) to the programme's activity."""
-    from ingestion.codes import load_codes
+    from pathways.ingestion.codes import load_codes
 
     landing = with_roster(tmp_path)
     landing.destinations([destination_row(1, activity="", nccis_code=nccis)])

@@ -12,10 +12,9 @@ import random
 import numpy as np
 import pyarrow as pa
 import pytest
+from pathways.ingestion.readers import Columns, IrregularFile, read_batches
+from pathways.ingestion.rules import Problem, parse_upn, upn_plainly_valid
 from stdnum.gb import upn as stdnum_upn
-
-from ingestion.readers import Columns, IrregularFile, read_batches
-from ingestion.rules import Problem, parse_upn, upn_plainly_valid
 
 pytestmark = pytest.mark.unit  # no warehouse, no services: `make test-fast`
 

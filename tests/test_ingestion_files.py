@@ -6,8 +6,8 @@ from __future__ import annotations
 import openpyxl
 from ingest_helpers import count, ingest, quarantined, rejects, warnings
 from landing import ADVISER, URN, Landing, interview_row, roster_row, upn
+from pathways.ingestion.codes import load_codes
 
-from ingestion.codes import load_codes
 from pathways.synthetic.model import ROSTER_HEADER, interview_header
 
 

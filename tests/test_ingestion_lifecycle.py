@@ -10,10 +10,9 @@ import textwrap
 import pytest
 from ingest_helpers import count, ingest, rejects
 from landing import URN, Landing, interview_row, roster_row, upn
-
-from ingestion import loader
-from ingestion.loader import LoadContext
-from ingestion.run import ingest_landing
+from pathways.ingestion import loader
+from pathways.ingestion.loader import LoadContext
+from pathways.ingestion.run import ingest_landing
 
 TABLES = ("raw.school", "raw.roster", "restricted.roster_identity", "raw.interview",
           "restricted.interview_note", "restricted.rejected_row", "raw.load_warning",
@@ -139,8 +138,8 @@ def test_a_crash_mid_file_leaves_nothing_and_a_reload_completes(tmp_path, databa
     script = textwrap.dedent(
         f"""
         import os, signal, psycopg
-        from ingestion import readers
-        from ingestion.run import ingest_landing
+        from pathways.ingestion import readers
+        from pathways.ingestion.run import ingest_landing
         readers.BATCH_ROWS = 500
         def crash(path, rows):
             if "interviews" in path and rows >= 1500:
@@ -253,7 +252,7 @@ def test_personal_data_lands_only_in_the_restricted_schema(tmp_path, conn, key):
 
 
 def test_loading_with_another_pseudonym_key_is_refused(tmp_path, conn, key):
-    from ingestion.schema import WrongPseudonymKey
+    from pathways.ingestion.schema import WrongPseudonymKey
 
     landing = Landing(tmp_path)
     landing.roster([roster_row(1)])
@@ -270,7 +269,7 @@ def test_loading_with_another_pseudonym_key_is_refused(tmp_path, conn, key):
 def test_a_file_the_fast_reader_gives_up_on_late_loads_once_with_exact_lines(
     tmp_path, conn, key, monkeypatch
 ):
-    from ingestion import readers
+    from pathways.ingestion import readers
 
     monkeypatch.setattr(readers, "BATCH_ROWS", 300)  # Arrow's blocks: several before the end
     landing = Landing(tmp_path)

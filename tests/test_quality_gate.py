@@ -10,11 +10,11 @@ import psycopg
 import pytest
 from conftest import clone_database, scratch_warehouse
 from landing import set_knowledge_scores
+from pathways.quality import checks
 
 from pathways import pipeline, warehouse
 from pathways.publish import publish
 from pathways.synthetic import generate
-from quality import checks
 
 PATHWAYS = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "pathways"
 ONE_SCHOOL = "(select min(school_urn) from marts.fct_interview)"

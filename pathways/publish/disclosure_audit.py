@@ -38,7 +38,7 @@ import yaml
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix
 
-from pathways.settings import REPO_ROOT
+from pathways import resources
 
 # Destination counts (section 8), whole-cohort: November's groups, sustained or not, predicted
 # EET or not at the last interview, each adding up to the tracked students.
@@ -57,7 +57,7 @@ COST_VARIABLES = {
 def lifetime_costs() -> dict[str, float]:
     """What one student NEET costs over a lifetime, by published cost column: the dbt project's
     vars (contract section 8). Public knowledge, so the attacker has them too."""
-    project = yaml.safe_load((REPO_ROOT / "dbt_project" / "dbt_project.yml").read_text())
+    project = yaml.safe_load((resources.dbt_project() / "dbt_project.yml").read_text())
     return {column: float(project["vars"][name]) for column, name in COST_VARIABLES.items()}
 
 

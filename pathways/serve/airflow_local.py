@@ -8,14 +8,14 @@ import secrets
 import sys
 from pathlib import Path
 
-from pathways import settings
+from pathways import resources, settings
 from pathways.orchestrate.orchestration import WAREHOUSE_CONN_ID, airflow_connection_uri
 from pathways.publish.access import loader_url
 from pathways.serve import services
-from pathways.settings import REPO_ROOT, STATE_DIR
+from pathways.settings import STATE_DIR
 
 AIRFLOW_HOME = STATE_DIR / "airflow"
-VENV_BIN = REPO_ROOT / ".venv" / "bin"
+VENV_BIN = settings.venv_bin(".venv")
 
 
 def airflow_environment(warehouse_url: str, home: Path = AIRFLOW_HOME) -> dict[str, str]:
@@ -23,7 +23,7 @@ def airflow_environment(warehouse_url: str, home: Path = AIRFLOW_HOME) -> dict[s
     return {
         **os.environ,
         "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(resources.dags_folder()),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         # Airflow pauses new DAGs; the landing watch must run for an asset event to start a load.
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",

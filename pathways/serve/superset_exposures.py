@@ -15,10 +15,10 @@ from pathlib import Path
 
 import yaml
 
-from pathways.settings import REPO_ROOT
+from pathways import resources
 
-EXPORTS = REPO_ROOT / "superset_exports"
-EXPOSURES = REPO_ROOT / "dbt_project" / "models" / "_superset__exposures.yml"
+EXPORTS = resources.superset_exports()
+EXPOSURES = resources.dbt_project() / "models" / "_superset__exposures.yml"
 SUPERSET_URL = "http://127.0.0.1:8088"  # `pathways superset` serves here
 # Schemas a SQL dataset may read; `partner` views are models named partner_<view>.
 TABLE_IN_SQL = re.compile(r"\b(partner|marts)\.(\w+)", re.IGNORECASE)
@@ -91,4 +91,4 @@ def render(exports: Path = EXPORTS) -> str:
 
 if __name__ == "__main__":
     EXPOSURES.write_text(render())
-    print(f"wrote {EXPOSURES.relative_to(REPO_ROOT)}")
+    print(f"wrote {EXPOSURES}")

@@ -12,14 +12,14 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-from pathways import settings
+from pathways import resources, settings
 from pathways.publish import access
 from pathways.serve import services
-from pathways.settings import REPO_ROOT, STATE_DIR
+from pathways.settings import STATE_DIR
 
 SUPERSET_HOME = STATE_DIR / "superset"
-SUPERSET_VENV = REPO_ROOT / ".venv-superset" / "bin"
-EXPORTS = REPO_ROOT / "superset_exports"
+SUPERSET_VENV = settings.venv_bin(".venv-superset")
+EXPORTS = resources.superset_exports()
 BUNDLE_FOLDER = "pathways_dashboards"
 # databases/*.yaml hold these placeholders instead of a URI: the logins come from WAREHOUSE_URL
 # and the environment when the bundle is zipped, so no password is ever in git.

@@ -11,8 +11,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-from ingestion.codes import load_codes
-from ingestion.extracts import cycle_start
+from pathways.ingestion.codes import load_codes
+from pathways.ingestion.extracts import cycle_start
 from pathways.synthetic.model import (
     ROSTER_HEADER,
     GeneratedLanding,

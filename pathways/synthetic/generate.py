@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from ingestion.codes import load_codes
-from ingestion.extracts import cycle_start
+from pathways.ingestion.codes import load_codes
+from pathways.ingestion.extracts import cycle_start
 from pathways.synthetic import calibration as cal
 from pathways.synthetic.defects import plant_defects
 from pathways.synthetic.destinations import write_destinations

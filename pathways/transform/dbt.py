@@ -11,14 +11,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from pathways.settings import REPO_ROOT
+from pathways import resources, settings
 
-DBT_PROJECT = REPO_ROOT / "dbt_project"
-DBT_EXECUTABLE = Path(os.environ.get("PATHWAYS_DBT", REPO_ROOT / ".venv-dbt" / "bin" / "dbt"))
+DBT_PROJECT = resources.dbt_project()
+# dbt runs in its own venv in a checkout (.venv-dbt); installed, beside the package (the `dbt`
+# extra) or wherever PATHWAYS_DBT points.
+DBT_EXECUTABLE = Path(os.environ.get("PATHWAYS_DBT") or settings.venv_bin(".venv-dbt") / "dbt")
 # Where dbt writes its target (manifest, partial parse, run results): PATHWAYS_DBT_TARGET, else
-# dbt_project/target. Processes building different warehouses at once each need their own: dbt
-# rewrites the manifest the DAG's cosmos task group reads from dbt_project/target.
+# dbt_project/target in a checkout and the state folder's dbt-target when installed (the package
+# folder is not ours to write in). Processes building different warehouses at once each need
+# their own: dbt rewrites the manifest the DAG's cosmos task group reads.
 DBT_TARGET_VARIABLE = "PATHWAYS_DBT_TARGET"
+DEFAULT_TARGET = DBT_PROJECT / "target" if settings.CHECKOUT else settings.STATE_DIR / "dbt-target"
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -73,9 +77,10 @@ def run_dbt(
     ]  # fmt: skip
     if variables:
         command += ["--vars", str(variables)]
-    target_path = target_path or os.environ.get(DBT_TARGET_VARIABLE)
-    if target_path:
-        command += ["--target-path", str(target_path)]
+    target_path = target_path or os.environ.get(DBT_TARGET_VARIABLE) or DEFAULT_TARGET
+    command += ["--target-path", str(target_path)]
+    if not settings.CHECKOUT:  # dbt's log beside its target, not in the package's folder
+        command += ["--log-path", str(Path(target_path) / "logs")]
     env = {**os.environ, **profile_env(warehouse_url)}
     finished = subprocess.run(command, capture_output=True, text=True, env=env, cwd=DBT_PROJECT,
                               preexec_fn=_dies_with(os.getpid()))  # fmt: skip
