@@ -13,7 +13,6 @@ files whose bytes it has already loaded, and bad files are quarantined, not fail
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from airflow.sdk import Param, dag, get_current_context, task, task_group
 from airflow.sdk.exceptions import AirflowFailException
@@ -56,17 +55,6 @@ DEFAULT_ARGS = {
 )
 def pathways_cycle_load():
     @task
-    def pull_extracts(params=None) -> str:
-        run_id = get_current_context()["run_id"]
-        staging = orchestration.STATE_DIR / "airflow" / "pulled" / run_id.replace(":", "_")
-        location = params["landing"] or orchestration.landing_location()
-        return str(
-            orchestration.pull_extracts(
-                location, staging, params["cohort"], params["cycle"], params["destinations"]
-            )
-        )
-
-    @task
     def take_run_lease() -> None:
         # One pipeline per warehouse (pathways/run_lease.py): refused while
         # `pathways run` or `pathways gate` holds it; the task's retries then wait for it.
@@ -92,9 +80,17 @@ def pathways_cycle_load():
         # without this watcher a closed gate would end in a successful run.
         raise AirflowFailException("a task of this cycle load failed; see the failed task's log")
 
+    # Pulled and ingested in one task: the pulled copy is in the worker's own state folder, and
+    # with Celery the next task may run on another machine (issue 32).
     @task
-    def ingest_extracts(folder: str) -> dict:
-        summary = orchestration.ingest_extracts(Path(folder))
+    def ingest_extracts(params=None) -> dict:
+        run_id = get_current_context()["run_id"]
+        staging = orchestration.STATE_DIR / "airflow" / "pulled" / run_id.replace(":", "_")
+        location = params["landing"] or orchestration.landing_location()
+        folder = orchestration.pull_extracts(
+            location, staging, params["cohort"], params["cycle"], params["destinations"]
+        )
+        summary = orchestration.ingest_extracts(folder)
         print(summary["report"])
         return summary
 
@@ -127,6 +123,9 @@ def pathways_cycle_load():
             load_method=LoadMode.DBT_MANIFEST,
             invocation_mode=InvocationMode.DBT_RUNNER,
             test_behavior=TestBehavior.AFTER_ALL,
+            # No Airflow asset per model: nothing is scheduled on them, and writing a model's
+            # inlets and outlets cost each of its ~80 tasks most of a second.
+            emit_datasets=False,
         ),
     )
 
@@ -175,19 +174,18 @@ def pathways_cycle_load():
         orchestration.apply_access()
 
     leased = take_run_lease()
-    pulled = pull_extracts()
-    ingested = ingest_extracts(pulled)
+    ingested = ingest_extracts()
     gate = quality_gate()
     delivered = deliver()
     detail = deliver_career_lead_detail()
     access = apply_access()
     released = release_run_lease()
-    leased >> pulled
+    leased >> ingested
     ingested >> anything_new(ingested) >> build_warehouse >> [gate, detail]
     gate >> delivered
     detail >> access
     [delivered, access] >> released
-    steps = [leased, pulled, ingested, build_warehouse, gate, delivered, detail, access, released]
+    steps = [leased, ingested, build_warehouse, gate, delivered, detail, access, released]
     steps >> fail_run_if_a_task_failed()
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def _checkout() -> Path | None:
@@ -72,9 +74,29 @@ def bind_host() -> str:
     return os.environ.get("PATHWAYS_BIND_HOST", "127.0.0.1")
 
 
+def is_local(location: str) -> bool:
+    """A folder, or a file:// URL; anything else is an fsspec URL (s3://, gcs://, ...)."""
+    return urlsplit(location).scheme in ("", "file")
+
+
+def local_path(location: str) -> Path:
+    return Path(urlsplit(location).path if location.startswith("file:") else location)
+
+
+def outbox_location() -> str:
+    """Where deliveries go (career-lead packs, open data): PATHWAYS_OUTBOX (a folder or any
+    fsspec URL), else .state/outbox."""
+    return os.environ.get("PATHWAYS_OUTBOX") or str(STATE_DIR / "outbox")
+
+
 def outbox() -> Path:
-    """Where deliveries go (career-lead packs, open data): PATHWAYS_OUTBOX or .state/outbox."""
-    return Path(os.environ.get("PATHWAYS_OUTBOX", STATE_DIR / "outbox"))
+    """The folder deliveries are written and switched in (pathways/deliver/outbox.py): the
+    outbox itself when it is local; for a remote outbox, a private local copy of it under the
+    state folder, from which each switched delivery is uploaded."""
+    location = outbox_location()
+    if is_local(location):
+        return local_path(location)
+    return STATE_DIR / "outbox-copies" / hashlib.sha256(location.encode()).hexdigest()[:16]
 
 
 def suppression_threshold() -> int:

@@ -16,7 +16,7 @@ import pytest
 from pathways import migrate, warehouse
 from pathways.transform import dbt
 
-pytest_plugins = ("airflow_runs",)  # the airflow_home fixture
+pytest_plugins = ("airflow_runs", "installed")  # the airflow_home and installed fixtures
 
 SERVER_URL = os.environ.get("PATHWAYS_TEST_SERVER_URL", "postgresql://postgres@127.0.0.1:5432")
 TEST_KEY = b"pathways-test-pseudonym-key-0123456789abcdef"

@@ -35,3 +35,17 @@ def with_environment(setting: str) -> set[int]:
         if marker in environment:
             found.add(pid)
     return found
+
+
+def in_sessions(leaders: set[int]) -> set[int]:
+    """Live processes in the sessions these leaders started (start_new_session): found even
+    when a process has renamed itself over its environment (celery's setproctitle does)."""
+    found = set()
+    for pid in live_processes():
+        try:
+            session = int(Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()[3])
+        except (OSError, ValueError, IndexError):
+            continue
+        if session in leaders:
+            found.add(pid)
+    return found

@@ -264,6 +264,47 @@ def test_a_delivery_that_cannot_be_written_leaves_the_last_good_release(delivere
     assert not list(outbox.glob(".staging*"))
 
 
+def test_a_remote_outbox_gets_each_delivery_and_loses_what_the_release_dropped(
+    delivered, tmp_path, monkeypatch
+):
+    """Issue 32: PATHWAYS_OUTBOX may be an fsspec URL (a worker on another machine delivers to
+    an object store); it was taken for a local folder named "memory:". The deliveries are
+    switched in a private local copy and uploaded from it."""
+    import uuid
+
+    import fsspec
+
+    from pathways import settings
+
+    url = f"memory://pathways-outbox-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("PATHWAYS_OUTBOX", url)
+    monkeypatch.setattr(settings, "STATE_DIR", tmp_path / "state")
+    remote, root = fsspec.core.url_to_fs(url)
+    stale = f"{root}/ees/a_file_the_last_release_had.csv"
+    remote.pipe_file(stale, b"old")
+    try:
+        pipeline.deliver(delivered["url"])
+        copy = settings.outbox()
+        assert copy.is_relative_to(tmp_path / "state")
+        local = {str(path.relative_to(copy)): path.read_bytes()
+                 for path in copy.rglob("*") if path.is_file()}  # fmt: skip
+        uploaded = {path.removeprefix(f"{root}/"): remote.cat_file(path)
+                    for path in remote.find(root)}  # fmt: skip
+        assert uploaded == local and any(name.endswith(".xlsx") for name in uploaded)
+        assert not remote.exists(stale)  # the new ees/ release replaced the old one whole
+        assert {stat.S_IMODE(path.stat().st_mode) for path in copy.rglob("*")} == {0o700, 0o600}
+        assert stat.S_IMODE(copy.stat().st_mode) == 0o700
+    finally:
+        remote.rm(root, recursive=True)
+
+
+def test_an_outbox_given_as_a_file_url_is_that_folder(delivered, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATHWAYS_OUTBOX", f"file://{tmp_path}/outbox")
+    ees_export.export(delivered["url"])
+    assert sorted(path.name for path in (tmp_path / "outbox" / "ees").glob("*.csv"))
+    assert not Path("file:").exists()
+
+
 def test_an_export_into_a_named_folder_leaves_its_other_files_alone(delivered, tmp_path):
     """The switch replaces the outbox's own ees/ folder whole, never the folder named."""
     (tmp_path / "my_notes.txt").write_text("kept")

@@ -25,7 +25,7 @@ NOT_FOR_COMPOSE = {
     "PATHWAYS_BIND_HOST": "where `pathways airflow|superset|docs` listen; compose maps ports",
 }
 AIRFLOW_SERVICES = ("airflow-api-server", "airflow-scheduler", "airflow-dag-processor",
-                    "airflow-triggerer")  # fmt: skip
+                    "airflow-triggerer", "airflow-worker")  # fmt: skip
 
 
 def compose() -> dict:
@@ -55,6 +55,20 @@ def test_the_stack_has_every_service_it_promises():
         assert "landing:/landing" in services[name]["volumes"], name
     assert services["airflow-api-server"]["ports"] == ["8080:8080"]
     assert services["superset"]["ports"] == ["8088:8088"]
+
+
+def test_airflow_runs_on_celery_with_workers_that_scale():
+    services = compose()["services"]
+    environment = compose()["x-airflow-env"]
+    assert environment["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    assert environment["AIRFLOW__CELERY__BROKER_URL"] == "redis://redis:6379/0"
+    assert environment["AIRFLOW__CELERY__RESULT_BACKEND"].startswith("db+postgresql")
+    assert "redis" in services and "healthcheck" in services["redis"]
+    worker = services["airflow-worker"]
+    assert worker["command"][:3] == ["airflow", "celery", "worker"]
+    assert "redis" in worker["depends_on"] and "airflow-init" in worker["depends_on"]
+    # `--scale airflow-worker=N` refuses a service with a fixed name or a published port.
+    assert "container_name" not in worker and "ports" not in worker
 
 
 def test_every_variable_the_code_reads_is_provided():

@@ -8,17 +8,15 @@ import ast
 import importlib.metadata
 import os
 import re
-import shutil
 import subprocess
 import sys
-import sysconfig
 import tomllib
 import zipfile
 from pathlib import Path
 
-import psycopg
 import pytest
 from conftest import TEST_KEY, new_database_url
+from installed import partner_figures
 
 from pathways import warehouse
 from pathways.transform import dbt
@@ -78,53 +76,6 @@ def test_every_module_the_code_imports_comes_from_a_declared_dependency():
     assert "scipy" in undeclared_imports(declared - {"scipy"})
 
 
-def build_wheel(into: Path) -> Path:
-    """The wheel of what git tracks (a copy: building writes build/ beside the sources), built
-    offline with this venv's pinned setuptools."""
-    source = into / "source"
-    listed = ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
-    tracked = subprocess.run(listed, cwd=CHECKOUT, capture_output=True, check=True).stdout
-    for name in filter(None, tracked.decode().split("\0")):
-        if (CHECKOUT / name).is_file():
-            (source / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(CHECKOUT / name, source / name)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                    "--no-build-isolation", "--wheel-dir", into, source],
-                   check=True, capture_output=True)  # fmt: skip
-    return next(into.glob("pathways-*.whl"))
-
-
-def fresh_virtualenv(folder: Path, wheel: Path) -> Path:
-    """A new virtualenv with the wheel installed and nothing from the checkout. Its
-    dependencies are this venv's installed ones (a path, not a re-download: the tests have no
-    network), and `pip check` proves the wheel's declared requirements are met by them."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", folder], check=True)
-    site = Path(sysconfig.get_path("purelib", vars={"base": folder, "platbase": folder}))
-    (site / "pathways-dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
-    python = folder / "bin" / "python"
-    subprocess.run([python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", wheel],
-                   check=True, capture_output=True)  # fmt: skip
-    checked = subprocess.run([python, "-m", "pip", "check"], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stdout
-    return folder / "bin"
-
-
-def partner_figures(url: str) -> dict[str, list[tuple]]:
-    with psycopg.connect(url) as conn:
-        views = [name for (name,) in conn.execute(
-            "select table_name from information_schema.views where table_schema = 'partner'"
-            " order by table_name")]  # fmt: skip
-        return {view: sorted(conn.execute(f"select * from partner.{view}").fetchall(), key=repr)
-                for view in views}  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory):
-    root = tmp_path_factory.mktemp("installed")
-    wheel = build_wheel(root)
-    yield {"root": root, "wheel": wheel, "bin": fresh_virtualenv(root / "venv", wheel)}
-
-
 def test_the_wheel_installs_one_top_level_name_and_the_files_the_pipeline_reads(installed):
     with zipfile.ZipFile(installed["wheel"]) as wheel:
         names = wheel.namelist()
@@ -138,38 +89,35 @@ def test_the_wheel_installs_one_top_level_name_and_the_files_the_pipeline_reads(
     assert not [name for name in names if "/target/" in name or "/logs/" in name]
 
 
-def test_the_installed_package_runs_from_any_folder_to_the_checkout_s_figures(installed, tmp_path):
-    """`pathways generate` and `pathways run` in an empty folder outside the checkout, with only
+def test_the_installed_package_runs_from_any_folder_to_the_checkout_s_figures(
+    installed, checkout_run, tmp_path
+):
+    """`pathways generate`, `parse` and `run` in an empty folder outside the checkout, with only
     the installed package, a warehouse URL and a key (dbt where a deployment puts it)."""
     work = tmp_path / "anywhere"
     work.mkdir()
-    urls = {"installed": new_database_url(), "checkout": new_database_url()}
-    base = {name: value for name, value in os.environ.items()
-            if not name.startswith(("PATHWAYS_", "VIRTUAL_ENV", "PYTHON"))}  # fmt: skip
-    base |= {"PATHWAYS_PSEUDONYM_KEY": TEST_KEY.decode(), "PATHWAYS_DBT": str(dbt.DBT_EXECUTABLE)}
+    url = new_database_url()
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith(("PATHWAYS_", "VIRTUAL_ENV", "PYTHON"))}  # fmt: skip
+    env |= {"PATHWAYS_PSEUDONYM_KEY": TEST_KEY.decode(), "PATHWAYS_DBT": str(dbt.DBT_EXECUTABLE),
+            "WAREHOUSE_URL": url, "PATHWAYS_OUTBOX": str(tmp_path / "out")}  # fmt: skip
     try:
-        env = base | {"WAREHOUSE_URL": urls["installed"], "PATHWAYS_OUTBOX": str(tmp_path / "out")}
-        pathways = str(installed["bin"] / "pathways")
         for arguments in (["generate", "--out", "landing", "--schools", "3", "--cycles", "1"],
                           ["parse"], ["run", "--landing", "landing"]):  # fmt: skip
-            done = subprocess.run([pathways, *arguments], cwd=work, env=env, capture_output=True,
-                                  text=True)  # fmt: skip
+            done = subprocess.run([installed["bin"] / "pathways", *arguments], cwd=work, env=env,
+                                  capture_output=True, text=True)  # fmt: skip
             assert done.returncode == 0, done.stdout + done.stderr
         assert "published:" in done.stdout
+        # The installed generator wrote the checkout's landing, byte for byte.
+        reference = checkout_run["landing"]
+        assert {str(path.relative_to(reference)): path.read_bytes()
+                for path in reference.rglob("*") if path.is_file()} == {
+            str(path.relative_to(work / "landing")): path.read_bytes()
+            for path in (work / "landing").rglob("*") if path.is_file()}  # fmt: skip
         # It kept its state where it ran, and wrote nothing into the installed package.
         assert (work / ".state" / "dbt-target" / "manifest.json").is_file()
-        package = next(installed["root"].glob("venv/lib/python*/site-packages/pathways"))
-        assert not (package / "dbt_project" / "target").exists()
-        assert not (package / "dbt_project" / "logs").exists()
-
-        checkout = base | {"WAREHOUSE_URL": urls["checkout"],
-                           "PATHWAYS_OUTBOX": str(tmp_path / "checkout-out")}  # fmt: skip
-        command = [CHECKOUT / ".venv" / "bin" / "pathways", "run", "--landing", work / "landing"]
-        done = subprocess.run(command, env=checkout, capture_output=True, text=True)
-        assert done.returncode == 0, done.stdout + done.stderr
-        figures = {name: partner_figures(url) for name, url in urls.items()}
-        assert figures["installed"]["cycle_summary"], "nothing was published"
-        assert figures["installed"] == figures["checkout"]
+        assert not (installed["package"] / "dbt_project" / "target").exists()
+        assert not (installed["package"] / "dbt_project" / "logs").exists()
+        assert partner_figures(url) == checkout_run["figures"]
     finally:
-        for url in urls.values():
-            warehouse.drop_database(url)
+        warehouse.drop_database(url)

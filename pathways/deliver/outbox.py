@@ -11,6 +11,12 @@ children's names, SEN status and NEET risk.
 Deliveries made in one `delivering` block are switched together at its end: `pathways run`
 stages its packs and open data and switches both only when both were written. (The switch
 itself is a few renames, one per folder: what is not atomic is the moment between them.)
+
+A remote outbox (PATHWAYS_OUTBOX an fsspec URL: s3://, gcs://, ...) is written the same way
+into a private local copy (settings.outbox()), and each switched folder is then uploaded: its
+files put, then the files the last release had and this one has not removed. An object store
+has no rename to switch with, so a reader there can see a release part-uploaded; its privacy is
+the store's (a bucket no one else can list), which the local copy's 0700/0600 cannot carry.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from pathways import settings
 from pathways.settings import private_files, private_folder
 
 STAGING_PREFIX = ".staging-"
@@ -96,6 +103,25 @@ def delivering(outbox: Path) -> Iterator[_Staging]:
     try:
         yield staging
         staging.switch()
+        if outbox == settings.outbox() and not settings.is_local(settings.outbox_location()):
+            for relative in staging.folders:
+                _upload(outbox / relative, f"{settings.outbox_location().rstrip('/')}/{relative}")
     finally:
         _active.reset(token)
         shutil.rmtree(staging.root, ignore_errors=True)
+
+
+def _upload(folder: Path, url: str) -> None:
+    """A switched delivery folder onto the remote outbox: the new files, then the old ones gone."""
+    import fsspec
+
+    remote, root = fsspec.core.url_to_fs(url)
+    sent = set()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        target = f"{root}/{path.relative_to(folder).as_posix()}"
+        remote.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
+        remote.put_file(str(path), target)
+        sent.add(target)
+    if remote.exists(root):
+        for stale in set(remote.find(root)) - sent:
+            remote.rm_file(stale)

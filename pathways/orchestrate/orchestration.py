@@ -13,7 +13,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 
-from pathways import pipeline, warehouse
+from pathways import pipeline, settings, warehouse
 from pathways.publish import access, career_lead_detail
 from pathways.settings import STATE_DIR, ConfigurationError
 
@@ -24,10 +24,6 @@ WAREHOUSE_CONN_ID = "pathways_warehouse"
 def landing_location() -> str:
     """Where extracts land: a local folder or any fsspec URL (s3://, sftp://, ...)."""
     return os.environ.get("PATHWAYS_LANDING", str(DEFAULT_LANDING))
-
-
-def _is_local(location: str) -> bool:
-    return urlsplit(location).scheme in ("", "file")
 
 
 def _wanted(relative: str, cohort: int | None, cycle: int | None, destinations: bool) -> bool:
@@ -50,8 +46,8 @@ def pull_extracts(
     destinations), with their relative paths (and so their identity for idempotent loading)
     kept. Remote landings go through Airflow's ObjectStoragePath, so S3 or SFTP need only a
     connection, not code."""
-    if _is_local(location):
-        local = _local_path(location)
+    if settings.is_local(location):
+        local = settings.local_path(location)
         pipeline.require_landing(local)  # issue 27: a DAG run on a missing landing "succeeded"
         if cohort is None and cycle is None and not destinations:
             return local
@@ -66,15 +62,11 @@ def pull_extracts(
     return into
 
 
-def _local_path(location: str) -> Path:
-    return Path(urlsplit(location).path if location.startswith("file:") else location)
-
-
 def _landing_root(location: str):
     from airflow.sdk import ObjectStoragePath
 
-    local = _local_path(location)
-    root = ObjectStoragePath(location if not _is_local(location) else f"file://{local}")
+    local = settings.local_path(location)
+    root = ObjectStoragePath(location if not settings.is_local(location) else f"file://{local}")
     if not root.is_dir():
         raise ConfigurationError(f"landing {location} does not exist or cannot be read")
     return root
