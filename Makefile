@@ -6,7 +6,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SODA_CORE_TELEMETRY_ENABLED := false
 export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 
-.PHONY: setup demo test test-fast lint format benchmark benchmark-national clean
+.PHONY: setup demo test test-fast lint format benchmark benchmark-national benchmark-celery clean
 
 setup:
 	@scripts/setup.sh
@@ -41,6 +41,11 @@ benchmark: setup
 # Not in CI: hours and tens of GB; resumable (.state/national), see the script's docstring.
 benchmark-national: setup
 	.venv/bin/python benchmarks/national_benchmark.py
+
+# The cycle load's dbt task group on one Celery worker and on two (Redis on 127.0.0.1:6379).
+benchmark-celery: setup
+	scripts/redis.sh
+	.venv/bin/python benchmarks/celery_benchmark.py
 
 clean:
 	rm -rf .state dbt_project/target dbt_project/logs

@@ -19,7 +19,7 @@ import pytest
 import yaml
 from conftest import scratch_warehouse
 
-from pathways import pipeline, warehouse
+from pathways import pipeline, resources, warehouse
 from pathways.publish import access
 from pathways.serve import services, superset_local
 from pathways.serve.dashboard_browser import check_dashboards
@@ -321,7 +321,7 @@ def _code_lists() -> set[str]:
     import csv
 
     codes = set()
-    for seed in (superset_local.REPO_ROOT / "dbt_project" / "seeds").glob("*.csv"):
+    for seed in (resources.dbt_project() / "seeds").glob("*.csv"):
         with seed.open() as rows:
             for row in csv.DictReader(rows):
                 codes.update(row.get(key) for key in ("code", "la_code") if row.get(key))

@@ -36,7 +36,7 @@ VIEWS_BEFORE = ["cycle_summary", "knowledge_by_area", "sector_interest", "post16
 def earlier_release(commit: str, folder: Path) -> Path:
     folder.mkdir()
     archive = subprocess.run(
-        ["git", "archive", commit], cwd=settings.REPO_ROOT, capture_output=True, check=True
+        ["git", "archive", commit], cwd=settings.CHECKOUT, capture_output=True, check=True
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
     return folder
