@@ -21,13 +21,11 @@ import time
 import uuid
 from pathlib import Path
 
-import psycopg
-
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
 from celery_cluster import SERVER_URL, Cluster, celery_environment, load_a_cycle  # noqa: E402
-from installed import build_wheel, fresh_virtualenv  # noqa: E402
+from installed import install_in  # noqa: E402
 from test_services import free_port  # noqa: E402
 
 from pathways import migrate, warehouse  # noqa: E402
@@ -42,8 +40,7 @@ def one_load(installed: dict, root: Path, workers: int) -> dict:
     metadata = f"pathways_bench_airflow_{uuid.uuid4().hex[:8]}"
     warehouse.ensure_database(url)
     migrate.upgrade(url)
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as admin:
-        admin.execute(f"create database {metadata}")
+    warehouse.ensure_database(f"{SERVER_URL}/{metadata}")
     port, queue = free_port(), f"pathways-bench-{uuid.uuid4().hex[:8]}"
     env = celery_environment(installed, url, secrets.token_hex(32), root.parent / "shared",
                              metadata, port, queue)  # fmt: skip
@@ -71,10 +68,7 @@ def main() -> None:
     try:
         generate(root / "shared" / "landing", schools=args.schools, cycles=1)
         (root / "build").mkdir()
-        wheel = build_wheel(root / "build")
-        venv = fresh_virtualenv(root / "venv", wheel)
-        package = next(root.glob("venv/lib/python*/site-packages/pathways"))
-        installed = {"bin": venv, "package": package}
+        installed = install_in(root / "build")
         results = {}
         for workers in (1, 2):
             (root / f"{workers}-workers").mkdir()

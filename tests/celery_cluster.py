@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+from conftest import SERVER_URL
 from processes import in_sessions, with_environment
 
 from pathways.orchestrate.orchestration import airflow_connection_uri
 from pathways.publish.access import loader_url
 from pathways.transform import dbt
 
-SERVER_URL = os.environ.get("PATHWAYS_TEST_SERVER_URL", "postgresql://postgres@127.0.0.1:5432")
 BROKER = os.environ.get("PATHWAYS_TEST_BROKER_URL", "redis://127.0.0.1:6379/0")
 RUN_TIMEOUT_SECONDS = 900
 

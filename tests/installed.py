@@ -48,8 +48,12 @@ def fresh_virtualenv(folder: Path, wheel: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def installed(tmp_path_factory):
-    """The wheel, and the bin folder and package folder of a virtualenv it is installed in."""
-    root = tmp_path_factory.mktemp("installed")
+    return install_in(tmp_path_factory.mktemp("installed"))
+
+
+def install_in(root: Path) -> dict:
+    """The wheel, and the bin folder and package folder of a virtualenv under root it is
+    installed in (the tests' fixture and the Celery benchmark)."""
     wheel = build_wheel(root)
     bin_folder = fresh_virtualenv(root / "venv", wheel)
     package = next(root.glob("venv/lib/python*/site-packages/pathways"))

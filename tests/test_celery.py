@@ -10,7 +10,6 @@ import shutil
 import time
 import uuid
 
-import psycopg
 import pytest
 from celery_cluster import SERVER_URL, Cluster, celery_environment, load_a_cycle
 from conftest import TEST_KEY, scratch_warehouse
@@ -24,8 +23,7 @@ from pathways import warehouse
 def metadata():
     """Airflow's own database (a scheduler and Celery need more than SQLite), dropped after."""
     name = f"pathways_test_airflow_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as admin:
-        admin.execute(f"create database {name}")
+    warehouse.ensure_database(f"{SERVER_URL}/{name}")
     yield name
     warehouse.drop_database(f"{SERVER_URL}/{name}")
 
