@@ -18,6 +18,7 @@ RENDERED = "canvas, svg, table"
 FILTER_NAME = "[data-test='filter-control-name']"
 FILTER_CONTROL = "./ancestor::*[.//*[@data-test='form-item-value']][1]"
 APPLY_BUTTONS = "[data-test='filterbar-action-buttons'] button"
+FILTER_LOADING = ".ant-select-arrow-loading"  # a filter fetching its options
 ERROR_GRACE_SECONDS = 30
 # After a filter is applied a cascading filter (the drill-down's first school, after the LEP
 # area changed) reloads the charts again: CI saw that take over 30 s on a busy machine.
@@ -89,7 +90,7 @@ def _charts_settled(driver) -> list | None:
     from selenium.webdriver.common.by import By
 
     holders = _charts(driver)
-    loading = "[data-test='loading-indicator'], .ant-select-arrow-loading"
+    loading = f"[data-test='loading-indicator'], {FILTER_LOADING}"
     if not holders or driver.find_elements(By.CSS_SELECTOR, loading):
         return None
     for holder in holders:
@@ -151,11 +152,34 @@ def _apply_in_filter_bar(driver, name: str, value: str, timeout: float) -> None:
     WebDriverWait(driver, timeout).until(lambda d: d.find_elements(By.XPATH, option))
     search.send_keys(Keys.ENTER)
     search.send_keys(Keys.ESCAPE)
-    (apply,) = [button for button in driver.find_elements(By.CSS_SELECTOR, APPLY_BUTTONS)
-                if button.text.strip() == "Apply filters"]  # fmt: skip
-    WebDriverWait(driver, timeout).until(lambda d: apply.is_enabled())
-    apply.click()
-    time.sleep(2)  # the charts start to reload: wait for that before waiting for them to settle
+    _apply_until_nothing_pending(driver, timeout)
+
+
+def _apply_until_nothing_pending(driver, timeout: float) -> None:
+    """Press Apply filters, and again while it stays enabled, as a reader does: a cascading
+    filter (the drill-down's School, after the LEP area changed) takes its new first value
+    only when its options arrive, and on a busy machine that is after the first press, leaving
+    the new school pending and every chart empty (CI saw this)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def apply_button(d):
+        (button,) = [button for button in d.find_elements(By.CSS_SELECTOR, APPLY_BUTTONS)
+                     if button.text.strip() == "Apply filters"]  # fmt: skip
+        return button
+
+    def options_loaded(d) -> bool:
+        return not d.find_elements(By.CSS_SELECTOR, FILTER_LOADING)
+
+    WebDriverWait(driver, timeout).until(lambda d: apply_button(d).is_enabled())
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        WebDriverWait(driver, timeout, poll_frequency=0.5).until(options_loaded)
+        button = apply_button(driver)
+        if not button.is_enabled():
+            return
+        button.click()
+        time.sleep(2)  # the charts and any cascading filter start to reload: wait for that
 
 
 def _xpath_text(value: str) -> str:
