@@ -10,6 +10,7 @@ import shutil
 import time
 import uuid
 
+import psycopg
 import pytest
 from celery_cluster import SERVER_URL, Cluster, celery_environment, load_a_cycle
 from conftest import TEST_KEY, scratch_warehouse
@@ -17,6 +18,7 @@ from installed import partner_figures
 from test_services import free_port
 
 from pathways import warehouse
+from pathways.publish import access
 
 
 @pytest.fixture
@@ -63,6 +65,15 @@ def test_a_cycle_load_on_two_celery_workers_matches_pathways_run(
                for name, folder in workers.items()}  # fmt: skip
         assert all(ran.values()), ran
         assert sum(map(len, ran.values())) >= len(run.tasks) - 1  # the failure watcher skipped
-        delivered = [path for path in (folders["shared"] / "outbox").rglob("*") if path.is_file()]
-        assert any(path.suffix == ".xlsx" for path in delivered), "no career-lead pack delivered"
+        # The delivery task group: a pack per school, and with one cycle (no knowledge
+        # improvement yet) four open-data files.
+        outbox = folders["shared"] / "outbox"
+        packs = sorted((outbox / "career_lead_packs/cohort=2024/cycle=1").glob("*.xlsx"))
+        assert len(packs) == 3, packs
+        assert len(list((outbox / "ees").glob("pathways_*.meta.csv"))) == 4
         assert partner_figures(url) == checkout_run["figures"]
+        # The rebuilt career-lead table got its row-level security and view back.
+        school = packs[0].name.split("_")[0]
+        with psycopg.connect(access.role_url(url, f"career_lead_{school}")) as conn:
+            seen = conn.execute("select distinct school_urn from career_lead.my_students")
+            assert seen.fetchall() == [(school,)]
