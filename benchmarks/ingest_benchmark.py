@@ -29,7 +29,7 @@ import psycopg
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pathways import warehouse  # noqa: E402
+from pathways import migrate, warehouse  # noqa: E402
 from pathways.synthetic import generate  # noqa: E402
 
 SERVER = os.environ.get("PATHWAYS_BENCH_SERVER_URL", "postgresql://postgres@127.0.0.1:5432")
@@ -77,6 +77,7 @@ def ingest_in_children(landing: Path) -> tuple[dict, dict]:
     """(the rest of the landing, then the interview files) loaded by two children."""
     url = f"{SERVER}/pathways_bench_{uuid.uuid4().hex[:8]}"
     warehouse.ensure_database(url)
+    migrate.upgrade(url)  # the raw tables, as a cycle load's first step makes them
     interviews = sorted(landing.rglob("interviews_*"))
     aside = landing.parent / f"{landing.name}-interviews"
     try:

@@ -44,7 +44,7 @@ insert into raw.roster (file_id, line_number, cohort, cycle, school_urn, student
     year_group, sen_status, disadvantaged)
 select %(file_id)s, n, 2023 + n %% 2, 1 + (n / 2) %% 7, (900000 + n / 2100)::text, md5(n::text),
     'F', 10, 'N', 'N'
-from generate_series(%(first)s, %(last)s) as n
+from generate_series(%(first)s::integer, %(last)s::integer) as n
 """
 
 

@@ -45,8 +45,11 @@ PARTNER_VIEWS = ("cycle_summary", "knowledge_by_area", "sector_interest", "post1
 
 
 def timed_run(url: str, target: Path, *args: str) -> tuple[float, dict[str, float]]:
+    """dbt run as a cycle load runs it: as the loader, which owns what dbt builds (built as the
+    server's superuser, the loader's next access step could not read the career leads'
+    detail, and the benchmark stopped there)."""
     started = time.perf_counter()
-    dbt.run_dbt(url, "run", *args, target_path=target)
+    dbt.run_dbt(access.loader_url(url), "run", *args, target_path=target)
     seconds = time.perf_counter() - started
     return seconds, node_seconds(target)
 
@@ -104,6 +107,7 @@ def gated(url: str):
     """The gate's two steps as a cycle load runs them (the disclosure audit aside): verify what
     changed since the last published verification, keep the outcome, publish. Returns the
     verification, its seconds, the publication and its seconds."""
+    url = access.loader_url(url)  # as a cycle load's gate runs
     started = time.perf_counter()
     verification = checks.verify(url)
     verified = time.perf_counter() - started
@@ -134,7 +138,7 @@ def main() -> None:
                 generate(source, schools=args.schools, students=args.students, advisers=1)
             shutil.copytree(source, landing, ignore=shutil.ignore_patterns("cycle=7"))
             pipeline.ingest(landing, url)
-            dbt.run_dbt(url, "seed", target_path=target)
+            dbt.run_dbt(access.loader_url(url), "seed", target_path=target)
             six_cycles, _ = timed_run(url, target)
             gated(url)  # cycles 1-6 verified and published: the next gate checks what changed
             shutil.copytree(source / "cohort=2024/cycle=7", landing / "cohort=2024/cycle=7")
